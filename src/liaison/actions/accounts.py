@@ -1,0 +1,227 @@
+"""What users and administrators do with accounts: create, sign in, sign out, enrol TOTP."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pyotp
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from liaison.actions.recording import record
+from liaison.domain import accounts as rules
+from liaison.domain.accounts import AccountPolicy, Principal, Role
+from liaison.domain.errors import Conflict, Invalid, NotFound
+from liaison.domain.sealing import Sealer
+from liaison.store.ids import new_id
+from liaison.store.models import Credential, User
+from liaison.store.types import utcnow
+
+TOKEN_PREFIX = "lia_"
+CREDENTIAL_KINDS = ("api", "session")
+
+
+def secret_digest(secret: str) -> bytes:
+    """Bearer secrets are stored only as their SHA-256: they are random, so no salt is needed."""
+    return hashlib.sha256(secret.encode()).digest()
+
+
+def do_create_user(
+    session: Session,
+    actor: Principal,
+    *,
+    username: str,
+    display_name: str,
+    nation: str,
+    roles: list[str],
+    password: str,
+    origin: str,
+) -> User:
+    actor.require(Role.ADMIN)
+    try:
+        name = rules.normalize_username(username)
+    except ValueError as error:
+        raise Invalid(str(error), field="username") from None
+    try:
+        nation_code = rules.normalize_nation(nation)
+    except ValueError as error:
+        raise Invalid(str(error), field="nation") from None
+    try:
+        role_set = rules.parse_roles(roles)
+    except ValueError as error:
+        raise Invalid(str(error), field="roles") from None
+    if not role_set:
+        raise Invalid("a user needs at least one role", field="roles")
+    problems = rules.password_problems(password, (name, display_name))
+    if problems:
+        raise Invalid(problems[0], field="password")
+    if session.scalar(select(User.id).where(User.username == name)) is not None:
+        raise Conflict(f"username {name!r} is taken")
+    user = User(
+        username=name,
+        display_name=display_name.strip() or name,
+        nation=nation_code,
+        roles=sorted(role.value for role in role_set),
+        password_hash=rules.hash_password(password),
+        origin=origin,
+        created_by=actor.user_id,
+    )
+    session.add(user)
+    session.flush()
+    record(
+        session,
+        actor,
+        "user.create",
+        object_type="user",
+        object_id=user.id,
+        reason=f"roles {','.join(user.roles)}",
+        event="user.created",
+        payload={"username": user.username},
+    )
+    return user
+
+
+@dataclass(frozen=True, slots=True)
+class SignIn:
+    """The outcome of a sign-in. On failure `failure` is for the audit log, never the caller."""
+
+    credential: Credential | None = None
+    secret: str | None = None
+    failure: str | None = None
+
+
+def do_sign_in(
+    session: Session,
+    policy: AccountPolicy,
+    sealer: Sealer,
+    *,
+    username: str,
+    password: str,
+    otp: str | None,
+    kind: str,
+) -> SignIn:
+    """Check the password (and TOTP), count failures, lock after too many.
+
+    Returns instead of raising, so that the failure count and audit entry commit.
+    """
+    if kind not in CREDENTIAL_KINDS:
+        raise ValueError(f"unknown credential kind {kind!r}")
+    now = utcnow()
+    name = username.strip().lower()
+    user = session.scalars(select(User).where(User.username == name)).one_or_none()
+    if user is None or not user.is_active:
+        rules.dummy_verify(password)
+        return _refuse(session, None, name, "unknown or inactive user")
+    if user.locked_until is not None and user.locked_until > now:
+        rules.dummy_verify(password)
+        return _refuse(session, user, name, "account locked")
+    if not rules.verify_password(user.password_hash, password):
+        return _count_failure(session, policy, user, now, "wrong password")
+    if user.totp_enabled:
+        if not otp or user.totp_secret is None:
+            return _count_failure(session, policy, user, now, "second factor missing")
+        if not pyotp.TOTP(sealer.unseal(user.totp_secret)).verify(otp, valid_window=1):
+            return _count_failure(session, policy, user, now, "wrong second factor")
+    elif policy.totp_required_roles & rules.parse_roles(user.roles):
+        return _refuse(session, user, name, "second factor required by role but not enrolled")
+    user.failed_logins = 0
+    user.locked_until = None
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    ttl = policy.token_ttl_minutes if kind == "api" else policy.session_ttl_minutes
+    credential = Credential(
+        id=new_id(),
+        kind=kind,
+        secret_hash=secret_digest(secret),
+        user_id=user.id,
+        csrf_token=secrets.token_urlsafe(32) if kind == "session" else None,
+        created_at=now,
+        expires_at=now + timedelta(minutes=ttl),
+    )
+    session.add(credential)
+    principal = user.principal(credential.id)
+    record(
+        session,
+        principal,
+        "auth.sign_in",
+        object_type="credential",
+        object_id=credential.id,
+        reason=f"{kind} credential issued",
+    )
+    return SignIn(credential=credential, secret=secret)
+
+
+def _count_failure(
+    session: Session, policy: AccountPolicy, user: User, now: datetime, reason: str
+) -> SignIn:
+    user.failed_logins += 1
+    if user.failed_logins >= policy.lockout_threshold:
+        user.failed_logins = 0
+        user.locked_until = now + timedelta(minutes=policy.lockout_minutes)
+        record(
+            session,
+            None,
+            "auth.lockout",
+            object_type="user",
+            object_id=user.id,
+            decision="denied",
+            reason=f"locked for {policy.lockout_minutes} minutes after repeated failures",
+            actor_name=user.username,
+        )
+    return _refuse(session, user, user.username, reason)
+
+
+def _refuse(session: Session, user: User | None, name: str, reason: str) -> SignIn:
+    record(
+        session,
+        None,
+        "auth.sign_in",
+        object_type="user",
+        object_id=user.id if user else None,
+        decision="denied",
+        reason=reason,
+        actor_name=name[:64] or "anonymous",
+    )
+    return SignIn(failure=reason)
+
+
+def do_sign_out(session: Session, actor: Principal) -> None:
+    """Revoke the credential the caller is using."""
+    if actor.credential_id is None:
+        raise NotFound("no credential to revoke")
+    credential = session.get(Credential, actor.credential_id)
+    if credential is None or credential.user_id != actor.user_id:
+        raise NotFound("no credential to revoke")
+    credential.revoked_at = utcnow()
+    record(session, actor, "auth.sign_out", object_type="credential", object_id=credential.id)
+
+
+def do_begin_totp(session: Session, actor: Principal, sealer: Sealer, issuer: str) -> str:
+    """Store a new, not yet active, TOTP seed and return its provisioning URI for an authenticator."""
+    user = _user(session, actor.user_id)
+    seed = pyotp.random_base32()
+    user.totp_secret = sealer.seal(seed)
+    user.totp_enabled = False
+    record(session, actor, "auth.totp_begin", object_type="user", object_id=user.id)
+    return pyotp.TOTP(seed).provisioning_uri(name=user.username, issuer_name=issuer)
+
+
+def do_confirm_totp(session: Session, actor: Principal, sealer: Sealer, otp: str) -> None:
+    """Activate the seed once the user proves their authenticator holds it."""
+    user = _user(session, actor.user_id)
+    if user.totp_secret is None:
+        raise Invalid("start TOTP enrolment first", field="otp")
+    if not pyotp.TOTP(sealer.unseal(user.totp_secret)).verify(otp, valid_window=1):
+        raise Invalid("that code does not match", field="otp")
+    user.totp_enabled = True
+    record(session, actor, "auth.totp_enable", object_type="user", object_id=user.id)
+
+
+def _user(session: Session, user_id: uuid.UUID) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("no such user")
+    return user

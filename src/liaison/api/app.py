@@ -1,0 +1,49 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from liaison import __version__
+from liaison.api import observability, problems
+from liaison.api.routes import audit, auth, health, me, users
+from liaison.node import Node
+from liaison.settings import Settings
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(node: Node | None = None, settings: Settings | None = None) -> FastAPI:
+    """Serve `node`, or open one from `settings` (the environment by default) at startup."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = node is None
+        app.state.node = node or Node.open(settings or Settings())
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.node.close()
+
+    app = FastAPI(
+        title="Liaison",
+        version=__version__,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    if node is not None:
+        app.state.node = node
+    api = APIRouter(prefix=API_PREFIX)
+    for module in (auth, me, users, audit):
+        api.include_router(module.router)
+    app.include_router(api)
+    app.include_router(health.router)
+    problems.install(app)
+    app.add_middleware(observability.ObservabilityMiddleware)
+    return app

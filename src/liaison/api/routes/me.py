@@ -1,0 +1,51 @@
+"""The caller's own account, and TOTP enrolment."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from liaison.actions.accounts import do_begin_totp, do_confirm_totp
+from liaison.api.deps import Caller, NodeDep
+
+router = APIRouter(prefix="/me", tags=["me"])
+
+
+class Me(BaseModel):
+    id: str
+    username: str
+    display_name: str
+    nation: str
+    roles: list[str]
+
+
+class TotpEnrolment(BaseModel):
+    provisioning_uri: str
+
+
+class TotpConfirmation(BaseModel):
+    otp: str = Field(pattern=r"^[0-9]{6,8}$")
+
+
+@router.get("")
+def me(caller: Caller) -> Me:
+    return Me(
+        id=str(caller.user_id),
+        username=caller.username,
+        display_name=caller.display_name,
+        nation=caller.nation,
+        roles=sorted(caller.roles),
+    )
+
+
+@router.post("/totp", status_code=201)
+def begin_totp(caller: Caller, node: NodeDep) -> TotpEnrolment:
+    with node.db.writing() as session:
+        uri = do_begin_totp(session, caller, node.sealer, issuer=node.settings.node_name)
+    return TotpEnrolment(provisioning_uri=uri)
+
+
+@router.post("/totp/confirm", status_code=204)
+def confirm_totp(body: TotpConfirmation, caller: Caller, node: NodeDep) -> None:
+    with node.db.writing() as session:
+        do_confirm_totp(session, caller, node.sealer, body.otp)

@@ -1,0 +1,63 @@
+"""The user directory, for administrators."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from liaison.actions.accounts import do_create_user
+from liaison.api.deps import Caller, NodeDep, ReadSession
+from liaison.api.schemas import UserOut
+from liaison.domain.accounts import MAX_PASSWORD_LENGTH
+from liaison.queries import accounts
+
+router = APIRouter(prefix="/users", tags=["users"])
+
+
+class NewUser(BaseModel):
+    username: str = Field(min_length=2, max_length=64)
+    display_name: str = Field(default="", max_length=200)
+    nation: str = Field(min_length=3, max_length=3)
+    roles: list[str] = Field(min_length=1, max_length=5)
+    password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+
+
+class UserPage(BaseModel):
+    items: list[UserOut]
+    next_cursor: str | None
+
+
+@router.get("")
+def list_users(
+    caller: Caller,
+    session: ReadSession,
+    cursor: str | None = Query(default=None, max_length=200),
+    limit: int = Query(default=50),
+) -> UserPage:
+    page = accounts.list_users(session, caller, cursor, limit)
+    return UserPage(
+        items=[UserOut.model_validate(user) for user in page.items], next_cursor=page.next_cursor
+    )
+
+
+@router.get("/{user_id}")
+def get_user(user_id: uuid.UUID, caller: Caller, session: ReadSession) -> UserOut:
+    return UserOut.model_validate(accounts.get_user(session, caller, user_id))
+
+
+@router.post("", status_code=201)
+def create_user(body: NewUser, caller: Caller, node: NodeDep) -> UserOut:
+    with node.db.writing() as session:
+        user = do_create_user(
+            session,
+            caller,
+            username=body.username,
+            display_name=body.display_name,
+            nation=body.nation,
+            roles=body.roles,
+            password=body.password,
+            origin=node.settings.node_name,
+        )
+        return UserOut.model_validate(user)

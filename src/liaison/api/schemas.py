@@ -1,0 +1,23 @@
+"""Response shapes shared by several routes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+
+class UserOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    username: str
+    display_name: str
+    nation: str
+    roles: list[str]
+    totp_enabled: bool
+    is_active: bool
+    origin: str
+    created_at: datetime
+    version: int

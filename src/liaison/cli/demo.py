@@ -1,0 +1,91 @@
+"""liaison demo: a node with demo data, for a first look. Later areas add their own demo data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import typer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from liaison.actions.accounts import do_create_user
+from liaison.cli.common import open_node
+from liaison.cli.serve import run_server
+from liaison.domain.accounts import SYSTEM
+from liaison.store import migrate
+from liaison.store.models import User
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    display_name: str
+    nation: str
+    roles: tuple[str, ...]
+    password: str
+
+
+# Published demo passwords: for a local first look only, never for a real node.
+DEMO_ACCOUNTS = (
+    DemoAccount("admin", "Node Administrator", "GBR", ("admin",), "demo-admin-harbour-lantern"),
+    DemoAccount(
+        "gbr.lno", "Maj Eleanor Hughes", "GBR", ("officer",), "demo-gbr-thistle-compass"
+    ),
+    DemoAccount(
+        "fra.lno", "Cdt Julien Marchand", "FRA", ("officer",), "demo-fra-glacier-violon"
+    ),
+    DemoAccount(
+        "usa.fdo",
+        "LTC Dana Whitaker",
+        "USA",
+        ("officer", "releasing_officer"),
+        "demo-usa-canyon-meridian",
+    ),
+    DemoAccount(
+        "deu.security",
+        "OTL Markus Brandt",
+        "DEU",
+        ("security_officer",),
+        "demo-deu-lindenbaum-funk",
+    ),
+    DemoAccount("guest", "Visiting Observer", "NLD", ("guest",), "demo-guest-tulip-windmill"),
+)
+
+
+def seed(session: Session, origin: str) -> list[DemoAccount]:
+    """Create the demo accounts that do not exist yet; return those created."""
+    existing = set(session.scalars(select(User.username)))
+    created = []
+    for account in DEMO_ACCOUNTS:
+        if account.username in existing:
+            continue
+        do_create_user(
+            session,
+            SYSTEM,
+            username=account.username,
+            display_name=account.display_name,
+            nation=account.nation,
+            roles=list(account.roles),
+            password=account.password,
+            origin=origin,
+        )
+        created.append(account)
+    return created
+
+
+def demo(
+    seed_only: bool = typer.Option(False, "--seed-only", help="seed and exit without serving"),
+    host: str = typer.Option("127.0.0.1"),
+    port: int = typer.Option(8080),
+) -> None:
+    """Migrate, seed the demo data, print the demo logins and serve."""
+    with open_node() as node:
+        migrate.upgrade(node.db.engine)
+        with node.db.writing() as session:
+            seed(session, node.settings.node_name)
+    typer.echo("Demo logins (username / password):")
+    for account in DEMO_ACCOUNTS:
+        roles = ", ".join(account.roles)
+        typer.echo(f"  {account.username:<14} {account.password:<28} {account.nation} {roles}")
+    if not seed_only:
+        run_server(host, port, workers=1)

@@ -1,0 +1,20 @@
+"""The `liaison` command: `liaison <area> <verb>`."""
+
+from __future__ import annotations
+
+import typer
+
+from liaison.cli import audit, db, user
+from liaison.cli.demo import demo
+from liaison.cli.serve import serve
+
+app = typer.Typer(help="Liaison: a node for military liaison offices.", no_args_is_help=True)
+app.add_typer(db.app, name="db")
+app.add_typer(user.app, name="user")
+app.add_typer(audit.app, name="audit")
+app.command()(serve)
+app.command()(demo)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,70 @@
+"""Append events to the outbox in the caller's transaction; publish them once it commits."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
+
+from liaison.events.bus import Event, EventBus
+from liaison.store.ids import new_id
+from liaison.store.models import OutboxEvent
+from liaison.store.types import utcnow
+
+_PENDING = "pending_events"
+
+
+def emit(
+    session: Session,
+    kind: str,
+    *,
+    object_type: str | None = None,
+    object_id: str | uuid.UUID | None = None,
+    label_id: str | None = None,
+    actor_id: uuid.UUID | None = None,
+    payload: dict[str, Any] | None = None,
+) -> OutboxEvent:
+    row = OutboxEvent(
+        event_id=new_id(),
+        at=utcnow(),
+        kind=kind,
+        object_type=object_type,
+        object_id=str(object_id) if object_id is not None else None,
+        label_id=label_id,
+        actor_id=actor_id,
+        payload=payload or {},
+    )
+    session.add(row)
+    session.flush([row])
+    session.info.setdefault(_PENDING, []).append(row)
+    return row
+
+
+def publish_after_commit(session_factory: Any, bus: EventBus) -> None:
+    """Hook a sessionmaker so that each commit hands its outbox rows to the bus."""
+
+    @sa_event.listens_for(session_factory, "after_commit")
+    def _after_commit(session: Session) -> None:
+        rows = session.info.pop(_PENDING, [])
+        if rows:
+            bus.publish([_as_event(row) for row in rows])
+
+    @sa_event.listens_for(session_factory, "after_rollback")
+    def _after_rollback(session: Session) -> None:
+        session.info.pop(_PENDING, None)
+
+
+def _as_event(row: OutboxEvent) -> Event:
+    return Event(
+        seq=row.seq,
+        event_id=row.event_id,
+        at=row.at,
+        kind=row.kind,
+        object_type=row.object_type,
+        object_id=row.object_id,
+        label_id=row.label_id,
+        actor_id=row.actor_id,
+        payload=dict(row.payload),
+    )

@@ -1,0 +1,50 @@
+"""The running node: settings, database, signing key and event bus, wired once per process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from liaison.audit.checkpoint import load_or_create_node_key
+from liaison.audit.log import NodeSigner
+from liaison.domain.accounts import AccountPolicy, parse_roles
+from liaison.domain.sealing import Sealer
+from liaison.events.bus import EventBus
+from liaison.events.outbox import publish_after_commit
+from liaison.settings import Settings
+from liaison.store.engine import Database, make_engine
+
+
+@dataclass
+class Node:
+    settings: Settings
+    db: Database
+    signer: NodeSigner
+    sealer: Sealer
+    bus: EventBus
+    accounts: AccountPolicy
+
+    @classmethod
+    def open(cls, settings: Settings) -> Node:
+        """Create the data dir, the secret and node keys on first start, and the engine."""
+        settings.ensure_data_dir()
+        signer = NodeSigner(settings.node_name, load_or_create_node_key(settings.node_key_path))
+        db = Database(make_engine(settings.resolved_database_url), info={"signer": signer})
+        bus = EventBus()
+        publish_after_commit(db.write_sessions, bus)
+        return cls(
+            settings=settings,
+            db=db,
+            signer=signer,
+            sealer=Sealer(settings.resolved_secret_key),
+            bus=bus,
+            accounts=AccountPolicy(
+                lockout_threshold=settings.lockout_threshold,
+                lockout_minutes=settings.lockout_minutes,
+                token_ttl_minutes=settings.token_ttl_minutes,
+                session_ttl_minutes=settings.session_ttl_minutes,
+                totp_required_roles=parse_roles(sorted(settings.totp_required_roles)),
+            ),
+        )
+
+    def close(self) -> None:
+        self.db.dispose()

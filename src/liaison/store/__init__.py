@@ -1,0 +1,1 @@
+"""Tables, the engine, migrations, and every place where SQLite and PostgreSQL differ."""

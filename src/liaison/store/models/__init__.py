@@ -1,0 +1,17 @@
+"""Every table of the node. Alembic's autogenerate reads `Base.metadata` from here."""
+
+from liaison.store.models.accounts import Credential, User
+from liaison.store.models.audit import AuditCheckpoint, AuditEntry, AuditTree
+from liaison.store.models.base import Base, Record
+from liaison.store.models.outbox import OutboxEvent
+
+__all__ = [
+    "AuditCheckpoint",
+    "AuditEntry",
+    "AuditTree",
+    "Base",
+    "Credential",
+    "OutboxEvent",
+    "Record",
+    "User",
+]
