@@ -16,7 +16,7 @@ demo: $(STAMP)
 	$(BIN)/liaison demo
 
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -32,7 +32,7 @@ drift: $(STAMP)
 	LIAISON_DATA_DIR=$$(mktemp -d) $(BIN)/liaison db check
 
 check: lint typecheck layers drift
-	$(BIN)/pytest --cov --cov-report=term
+	$(MAKE) test PYTEST_ARGS="--cov --cov-report=term"
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

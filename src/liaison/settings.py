@@ -12,7 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from liaison.domain.accounts import parse_roles
 
-SECRET_KEY_FILE = "secret_key"
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name
 NODE_KEY_FILE = "node_key.pem"
 
 
@@ -69,7 +69,8 @@ class Settings(BaseSettings):
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
             if path.stat().st_mode & 0o077:
-                raise PermissionError(f"{path} must be readable by its owner only (chmod 600)")
+                message = f"{path} must be readable by its owner only (chmod 600)"
+                raise PermissionError(message) from None
             return path.read_bytes().strip()
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(48))

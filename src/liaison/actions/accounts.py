@@ -21,7 +21,7 @@ from liaison.store.ids import new_id
 from liaison.store.models import Credential, User
 from liaison.store.types import utcnow
 
-TOKEN_PREFIX = "lia_"
+TOKEN_PREFIX = "lia_"  # noqa: S105 - a marker that makes leaked tokens easy to scan for
 CREDENTIAL_KINDS = ("api", "session")
 
 
@@ -200,7 +200,7 @@ def do_sign_out(session: Session, actor: Principal) -> None:
 
 
 def do_begin_totp(session: Session, actor: Principal, sealer: Sealer, issuer: str) -> str:
-    """Store a new, not yet active, TOTP seed and return its provisioning URI for an authenticator."""
+    """Store a new, inactive TOTP seed; return its provisioning URI for an authenticator app."""
     user = _user(session, actor.user_id)
     seed = pyotp.random_base32()
     user.totp_secret = sealer.seal(seed)

@@ -40,9 +40,9 @@ def verify_log(
     progress: Callable[[int], None] | None = None,
 ) -> VerifyResult:
     checkpoints = session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.size)).all()
-    for row in checkpoints:
-        if not verify_checkpoint(public_key, _as_checkpoint(row)):
-            return VerifyResult(0, 0, f"checkpoint at size {row.size} has a bad signature")
+    for signed in checkpoints:
+        if not verify_checkpoint(public_key, _as_checkpoint(signed)):
+            return VerifyResult(0, 0, f"checkpoint at size {signed.size} has a bad signature")
     pending = iter(checkpoints)
     next_checkpoint = next(pending, None)
     previous_size = 0

@@ -24,11 +24,22 @@ def verify(as_json: bool = typer.Option(False, "--json")) -> None:
         with typer.progressbar(length=total, label="verifying", file=sys.stderr) as bar:
             result = verify_log(session, node.signer.key.public_key(), bar.update)
     if as_json:
-        typer.echo(json.dumps({"ok": result.ok, "entries": result.entries, "checkpoints": result.checkpoints, "problem": result.problem}))
+        typer.echo(
+            json.dumps(
+                {
+                    "ok": result.ok,
+                    "entries": result.entries,
+                    "checkpoints": result.checkpoints,
+                    "problem": result.problem,
+                }
+            )
+        )
     if not result.ok:
         raise fail(f"audit log verification FAILED: {result.problem}")
     if not as_json:
-        typer.echo(f"audit log intact: {result.entries} entries, {result.checkpoints} signed checkpoints")
+        typer.echo(
+            f"audit log intact: {result.entries} entries, {result.checkpoints} signed checkpoints"
+        )
 
 
 @app.command()

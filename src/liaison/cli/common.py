@@ -9,7 +9,7 @@ import typer
 from pydantic import ValidationError
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError
 
 from liaison.audit.checkpoint import KeyFileError
 from liaison.domain.errors import LiaisonError
@@ -52,7 +52,7 @@ def check_database(node: Node) -> None:
     try:
         with node.db.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-    except SQLAlchemyError as error:
+    except DBAPIError as error:
         url = make_url(node.settings.resolved_database_url).render_as_string(hide_password=True)
-        reason = str(error.orig or error).strip().splitlines()[0]
+        reason = str(error.orig).strip().splitlines()[0]
         raise fail(f"database unreachable at {url}: {reason}") from None

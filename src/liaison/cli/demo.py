@@ -28,12 +28,8 @@ class DemoAccount:
 # Published demo passwords: for a local first look only, never for a real node.
 DEMO_ACCOUNTS = (
     DemoAccount("admin", "Node Administrator", "GBR", ("admin",), "demo-admin-harbour-lantern"),
-    DemoAccount(
-        "gbr.lno", "Maj Eleanor Hughes", "GBR", ("officer",), "demo-gbr-thistle-compass"
-    ),
-    DemoAccount(
-        "fra.lno", "Cdt Julien Marchand", "FRA", ("officer",), "demo-fra-glacier-violon"
-    ),
+    DemoAccount("gbr.lno", "Maj Eleanor Hughes", "GBR", ("officer",), "demo-gbr-thistle-compass"),
+    DemoAccount("fra.lno", "Cdt Julien Marchand", "FRA", ("officer",), "demo-fra-glacier-violon"),
     DemoAccount(
         "usa.fdo",
         "LTC Dana Whitaker",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import typer
 import uvicorn
 
-from liaison.api.observability import configure_logging
 from liaison.cli.common import fail, load_settings, open_node
+from liaison.http.observability import configure_logging
 from liaison.store import migrate
 
 
@@ -18,7 +18,7 @@ def run_server(host: str, port: int, workers: int) -> None:
     configure_logging(settings.log_level)
     typer.echo(f"Liaison node {settings.node_name} serving on http://{host}:{port}")
     uvicorn.run(
-        "liaison.api.app:create_app",
+        "liaison.app:create_app",
         factory=True,
         host=host,
         port=port,

@@ -17,9 +17,13 @@ app = typer.Typer(help="User accounts.", no_args_is_help=True)
 def create(
     username: str = typer.Option(...),
     nation: str = typer.Option(..., help="ISO 3166 alpha-3, e.g. GBR"),
-    role: list[str] = typer.Option(..., help="admin, security_officer, releasing_officer, officer or guest; repeat for several"),
+    role: list[str] = typer.Option(
+        ..., help="admin, security_officer, releasing_officer, officer or guest; repeat for several"
+    ),
     display_name: str = typer.Option("", help="defaults to the username"),
-    password_stdin: bool = typer.Option(False, "--password-stdin", help="read the password from standard input"),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="read the password from standard input"
+    ),
 ) -> None:
     """Create a user account."""
     if password_stdin:

@@ -11,9 +11,9 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 class Sealer:
     def __init__(self, node_secret: bytes) -> None:
-        key = HKDF(
-            algorithm=hashes.SHA256(), length=32, salt=None, info=b"liaison/seal/v1"
-        ).derive(node_secret)
+        key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"liaison/seal/v1").derive(
+            node_secret
+        )
         self._fernet = Fernet(base64.urlsafe_b64encode(key))
 
     def seal(self, plaintext: str) -> bytes:

@@ -37,7 +37,7 @@ def emit(
         payload=payload or {},
     )
     session.add(row)
-    session.flush([row])
+    session.flush()
     session.info.setdefault(_PENDING, []).append(row)
     return row
 

@@ -30,7 +30,7 @@ def principal_for_secret(session: Session, digest: bytes, kind: str) -> Principa
     if row is None:
         return None
     user, credential_id = row
-    return user.principal(credential_id)  # type: ignore[no-any-return]
+    return user.principal(credential_id)
 
 
 def csrf_token_of(session: Session, credential_id: uuid.UUID) -> str | None:

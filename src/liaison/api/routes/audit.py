@@ -9,7 +9,7 @@ from datetime import datetime
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from liaison.api.deps import Caller, ReadSession
+from liaison.http.deps import Caller, ReadSession
 from liaison.queries import audit
 from liaison.store.models import AuditCheckpoint
 

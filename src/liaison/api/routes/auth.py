@@ -8,8 +8,8 @@ from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel, Field
 
 from liaison.actions.accounts import do_sign_in, do_sign_out
-from liaison.api.deps import Caller, NodeDep
 from liaison.domain.accounts import MAX_PASSWORD_LENGTH
+from liaison.http.deps import Caller, NodeDep
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -22,7 +22,7 @@ class TokenRequest(BaseModel):
 
 class TokenResponse(BaseModel):
     access_token: str
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105
     expires_at: datetime
 
 

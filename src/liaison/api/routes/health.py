@@ -7,8 +7,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from liaison.api.deps import NodeDep
 from liaison.api.problems import problem
+from liaison.http.deps import NodeDep
 from liaison.store import migrate
 
 router = APIRouter(tags=["health"])
@@ -28,7 +28,9 @@ def readyz(node: NodeDep) -> dict[str, str] | Response:
     except SQLAlchemyError:
         return problem(503, "database unreachable")
     if not current:
-        return problem(503, "database schema is not at the current migration: run liaison db upgrade")
+        return problem(
+            503, "database schema is not at the current migration: run liaison db upgrade"
+        )
     return {"status": "ready"}
 
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from liaison.actions.accounts import do_begin_totp, do_confirm_totp
-from liaison.api.deps import Caller, NodeDep
+from liaison.http.deps import Caller, NodeDep
 
 router = APIRouter(prefix="/me", tags=["me"])
 

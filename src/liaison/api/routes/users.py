@@ -8,9 +8,9 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from liaison.actions.accounts import do_create_user
-from liaison.api.deps import Caller, NodeDep, ReadSession
 from liaison.api.schemas import UserOut
 from liaison.domain.accounts import MAX_PASSWORD_LENGTH
+from liaison.http.deps import Caller, NodeDep, ReadSession
 from liaison.queries import accounts
 
 router = APIRouter(prefix="/users", tags=["users"])

@@ -36,5 +36,5 @@ class Record:
     version: Mapped[int] = mapped_column(default=1)
 
     @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, Any]:
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 - a class-level directive
         return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]

@@ -14,7 +14,7 @@ from liaison.store.types import UTCDateTime
 
 
 class OutboxEvent(Base):
-    """`seq` is the stream cursor. It is assigned under the audit lock, so it follows commit order."""
+    """`seq` is the stream cursor; assigned under the audit lock, it follows commit order."""
 
     __tablename__ = "outbox"
 

@@ -7,6 +7,7 @@ import logging
 import re
 import secrets
 import time
+
 from prometheus_client import Counter, Histogram
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send

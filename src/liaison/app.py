@@ -1,4 +1,4 @@
-"""The FastAPI application factory."""
+"""The application factory: the API, the web pages and the middleware around both."""
 
 from __future__ import annotations
 
@@ -6,12 +6,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from liaison import __version__
-from liaison.api import observability, problems
+from liaison.api import problems
 from liaison.api.routes import audit, auth, health, me, users
+from liaison.http.observability import ObservabilityMiddleware
+from liaison.http.security_headers import SecurityHeadersMiddleware
 from liaison.node import Node
 from liaison.settings import Settings
+from liaison.web import routes as web
 
 API_PREFIX = "/api/v1"
 
@@ -44,6 +48,9 @@ def create_app(node: Node | None = None, settings: Settings | None = None) -> Fa
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(health.router)
+    app.include_router(web.router)
+    app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
     problems.install(app)
-    app.add_middleware(observability.ObservabilityMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(ObservabilityMiddleware)
     return app
