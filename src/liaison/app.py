@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from liaison import __version__
 from liaison.api import problems
 from liaison.api.routes import audit, auth, health, me, users
+from liaison.http.credentials import CredentialCache
 from liaison.http.observability import ObservabilityMiddleware
 from liaison.http.security_headers import SecurityHeadersMiddleware
 from liaison.node import Node
@@ -26,7 +27,8 @@ def create_app(node: Node | None = None, settings: Settings | None = None) -> Fa
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = node is None
-        app.state.node = node or Node.open(settings or Settings())
+        if owned:
+            _attach(app, Node.open(settings or Settings()))
         try:
             yield
         finally:
@@ -42,7 +44,7 @@ def create_app(node: Node | None = None, settings: Settings | None = None) -> Fa
         lifespan=lifespan,
     )
     if node is not None:
-        app.state.node = node
+        _attach(app, node)
     api = APIRouter(prefix=API_PREFIX)
     for module in (auth, me, users, audit):
         api.include_router(module.router)
@@ -54,3 +56,8 @@ def create_app(node: Node | None = None, settings: Settings | None = None) -> Fa
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(ObservabilityMiddleware)
     return app
+
+
+def _attach(app: FastAPI, node: Node) -> None:
+    app.state.node = node
+    app.state.credentials = CredentialCache(node)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from liaison.actions.recording import record
 from liaison.domain import accounts as rules
 from liaison.domain.accounts import AccountPolicy, Principal, Role
-from liaison.domain.errors import Conflict, Invalid, NotFound
+from liaison.domain.errors import Conflict, Invalid, NotFound, Stale
 from liaison.domain.sealing import Sealer
 from liaison.store.ids import new_id
 from liaison.store.models import Credential, User
@@ -50,12 +50,7 @@ def do_create_user(
         nation_code = rules.normalize_nation(nation)
     except ValueError as error:
         raise Invalid(str(error), field="nation") from None
-    try:
-        role_set = rules.parse_roles(roles)
-    except ValueError as error:
-        raise Invalid(str(error), field="roles") from None
-    if not role_set:
-        raise Invalid("a user needs at least one role", field="roles")
+    role_set = _parse_roles(roles)
     problems = rules.password_problems(password, (name, display_name))
     if problems:
         raise Invalid(problems[0], field="password")
@@ -196,7 +191,14 @@ def do_sign_out(session: Session, actor: Principal) -> None:
     if credential is None or credential.user_id != actor.user_id:
         raise NotFound("no credential to revoke")
     credential.revoked_at = utcnow()
-    record(session, actor, "auth.sign_out", object_type="credential", object_id=credential.id)
+    record(
+        session,
+        actor,
+        "auth.sign_out",
+        object_type="credential",
+        object_id=credential.id,
+        event="credential.revoked",
+    )
 
 
 def do_begin_totp(session: Session, actor: Principal, sealer: Sealer, issuer: str) -> str:
@@ -220,8 +222,61 @@ def do_confirm_totp(session: Session, actor: Principal, sealer: Sealer, otp: str
     record(session, actor, "auth.totp_enable", object_type="user", object_id=user.id)
 
 
+def _parse_roles(names: list[str]) -> frozenset[Role]:
+    try:
+        role_set = rules.parse_roles(names)
+    except ValueError as error:
+        raise Invalid(str(error), field="roles") from None
+    if not role_set:
+        raise Invalid("a user needs at least one role", field="roles")
+    return role_set
+
+
 def _user(session: Session, user_id: uuid.UUID) -> User:
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("no such user")
+    return user
+
+
+def do_update_user(
+    session: Session,
+    actor: Principal,
+    user_id: uuid.UUID,
+    *,
+    expected_version: int | None = None,
+    display_name: str | None = None,
+    roles: list[str] | None = None,
+    is_active: bool | None = None,
+) -> User:
+    """An administrator's edit. `expected_version` (the API's If-Match) refuses stale edits."""
+    actor.require(Role.ADMIN)
+    user = _user(session, user_id)
+    if expected_version is not None and expected_version != user.version:
+        raise Stale(f"user changed since version {expected_version}; reload and retry")
+    changed = []
+    if display_name is not None and display_name.strip() != user.display_name:
+        user.display_name = display_name.strip() or user.username
+        changed.append("display_name")
+    if roles is not None:
+        role_set = _parse_roles(roles)
+        if sorted(role.value for role in role_set) != user.roles:
+            user.roles = sorted(role.value for role in role_set)
+            changed.append("roles")
+    if is_active is not None and is_active != user.is_active:
+        user.is_active = is_active
+        changed.append("is_active")
+    if not changed:
+        return user
+    session.flush()
+    record(
+        session,
+        actor,
+        "user.update",
+        object_type="user",
+        object_id=user.id,
+        reason=f"changed {','.join(changed)}",
+        event="user.updated",
+        payload={"username": user.username, "changed": changed},
+    )
     return user

@@ -19,6 +19,10 @@ class Conflict(LiaisonError):
     """The change clashes with existing state (a taken username, a stale version)."""
 
 
+class Stale(Conflict):
+    """The change was based on a version that is no longer current (If-Match failed)."""
+
+
 class Invalid(LiaisonError):
     """The request is well-formed but breaks a rule; `field` names the offending input."""
 

@@ -1,4 +1,4 @@
-"""Dependencies shared by the routes: the node, units of work, and the authenticated caller."""
+"""Dependencies shared by the routes: the node, read sessions, and the authenticated caller."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from liaison.actions.accounts import TOKEN_PREFIX, secret_digest
+from liaison.actions.accounts import TOKEN_PREFIX
 from liaison.domain.accounts import Principal
+from liaison.http.credentials import CredentialCache
 from liaison.node import Node
-from liaison.queries.accounts import csrf_token_of, principal_for_secret
+from liaison.queries.accounts import Holder
 
 SESSION_COOKIE = "liaison_session"
 CSRF_HEADER = "x-csrf-token"
@@ -36,32 +38,32 @@ def reading(node: NodeDep) -> Iterator[Session]:
 ReadSession = Annotated[Session, Depends(reading)]
 
 
-def authenticate(request: Request, node: NodeDep) -> Principal:
+async def holder(request: Request, secret: str, kind: str) -> Holder | None:
+    """The holder of a bearer secret: from the cache, else from the database off the loop."""
+    credentials: CredentialCache = request.app.state.credentials
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    return credentials.cached(secret, kind) or await run_in_threadpool(
+        credentials.load, secret, kind
+    )
+
+
+async def authenticate(request: Request) -> Principal:
     """Bearer token for API clients; session cookie (plus CSRF header on writes) for browsers."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and token.startswith(TOKEN_PREFIX):
-        with node.db.reading() as session:
-            principal = principal_for_secret(session, secret_digest(token), "api")
-        if principal is None:
+    if scheme.lower() == "bearer":
+        found = await holder(request, token, "api")
+        if found is None:
             raise _UNAUTHENTICATED
-        return principal
-    cookie = request.cookies.get(SESSION_COOKIE, "")
-    if cookie.startswith(TOKEN_PREFIX):
-        with node.db.reading() as session:
-            principal = principal_for_secret(session, secret_digest(cookie), "session")
-            if principal is not None and request.method not in SAFE_METHODS:
-                _check_csrf(request, session, principal)
-        if principal is not None:
-            return principal
-    raise _UNAUTHENTICATED
-
-
-def _check_csrf(request: Request, session: Session, principal: Principal) -> None:
-    assert principal.credential_id is not None
-    expected = csrf_token_of(session, principal.credential_id) or ""
-    given = request.headers.get(CSRF_HEADER, "")
-    if not expected or not hmac.compare_digest(expected, given):
-        raise HTTPException(403, "missing or wrong CSRF token")
+        return found.principal
+    found = await holder(request, request.cookies.get(SESSION_COOKIE, ""), "session")
+    if found is None:
+        raise _UNAUTHENTICATED
+    if request.method not in SAFE_METHODS:
+        given = request.headers.get(CSRF_HEADER, "")
+        if not found.csrf_token or not hmac.compare_digest(found.csrf_token, given):
+            raise HTTPException(403, "missing or wrong CSRF token")
+    return found.principal
 
 
 Caller = Annotated[Principal, Depends(authenticate)]

@@ -16,6 +16,8 @@ _WRITE_OPTION = "liaison_writes"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
+    # hide_parameters: a logged database error must not carry the values being written.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         _configure_sqlite(engine)

@@ -10,12 +10,13 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
-from liaison.actions.accounts import TOKEN_PREFIX, do_sign_in, do_sign_out, secret_digest
+from liaison.actions.accounts import do_sign_in, do_sign_out
 from liaison.domain.accounts import MAX_PASSWORD_LENGTH, Principal
-from liaison.http.deps import SESSION_COOKIE, NodeDep
+from liaison.http.deps import SESSION_COOKIE, NodeDep, holder
 from liaison.node import Node
-from liaison.queries.accounts import csrf_token_of, principal_for_secret
+from liaison.queries.accounts import Holder
 
 LOGIN_CSRF_COOKIE = "liaison_login_csrf"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -23,25 +24,19 @@ templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(include_in_schema=False)
 
 
-def _signed_in(request: Request, node: Node) -> tuple[Principal, str] | None:
-    cookie = request.cookies.get(SESSION_COOKIE, "")
-    if not cookie.startswith(TOKEN_PREFIX):
-        return None
-    with node.db.reading() as session:
-        principal = principal_for_secret(session, secret_digest(cookie), "session")
-        if principal is None or principal.credential_id is None:
-            return None
-        return principal, csrf_token_of(session, principal.credential_id) or ""
+async def _signed_in(request: Request) -> Holder | None:
+    return await holder(request, request.cookies.get(SESSION_COOKIE, ""), "session")
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, node: NodeDep) -> Response:
-    signed_in = _signed_in(request, node)
+async def home(request: Request) -> Response:
+    signed_in = await _signed_in(request)
     if signed_in is None:
         return RedirectResponse("/login", status_code=303)
-    principal, csrf = signed_in
     return templates.TemplateResponse(
-        request, "home.html", {"principal": principal, "csrf_token": csrf}
+        request,
+        "home.html",
+        {"principal": signed_in.principal, "csrf_token": signed_in.csrf_token},
     )
 
 
@@ -93,16 +88,20 @@ def login(
 
 
 @router.post("/logout")
-def logout(
+async def logout(
     request: Request, node: NodeDep, csrf_token: Annotated[str, Form(max_length=128)]
 ) -> Response:
-    signed_in = _signed_in(request, node)
-    if signed_in is not None and hmac.compare_digest(signed_in[1], csrf_token):
-        with node.db.writing() as session:
-            do_sign_out(session, signed_in[0])
+    signed_in = await _signed_in(request)
+    if signed_in is not None and hmac.compare_digest(signed_in.csrf_token or "", csrf_token):
+        await run_in_threadpool(_sign_out, node, signed_in.principal)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
+
+
+def _sign_out(node: Node, principal: Principal) -> None:
+    with node.db.writing() as session:
+        do_sign_out(session, principal)
 
 
 def _login_page(request: Request, node: Node, error: str | None, status: int = 200) -> Response:

@@ -28,7 +28,7 @@ class TotpConfirmation(BaseModel):
 
 
 @router.get("")
-def me(caller: Caller) -> Me:
+async def me(caller: Caller) -> Me:
     return Me(
         id=str(caller.user_id),
         username=caller.username,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, HTTPException, Query, Response
 from pydantic import BaseModel, Field
 
-from liaison.actions.accounts import do_create_user
+from liaison.actions.accounts import do_create_user, do_update_user
 from liaison.api.schemas import UserOut
 from liaison.domain.accounts import MAX_PASSWORD_LENGTH
 from liaison.http.deps import Caller, NodeDep, ReadSession
@@ -42,9 +42,57 @@ def list_users(
     )
 
 
+class UserChange(BaseModel):
+    display_name: str | None = Field(default=None, max_length=200)
+    roles: list[str] | None = Field(default=None, min_length=1, max_length=5)
+    is_active: bool | None = None
+
+
+def _etag(user: UserOut) -> str:
+    return f'"{user.version}"'
+
+
+def _if_match(value: str | None) -> int | None:
+    """The version an edit was based on, from an If-Match header holding one of our ETags."""
+    if value is None:
+        return None
+    try:
+        return int(value.strip().removeprefix("W/").strip('"'))
+    except ValueError:
+        raise HTTPException(412, "If-Match must be an ETag returned by this API") from None
+
+
 @router.get("/{user_id}")
-def get_user(user_id: uuid.UUID, caller: Caller, session: ReadSession) -> UserOut:
-    return UserOut.model_validate(accounts.get_user(session, caller, user_id))
+def get_user(
+    user_id: uuid.UUID, caller: Caller, session: ReadSession, response: Response
+) -> UserOut:
+    user = UserOut.model_validate(accounts.get_user(session, caller, user_id))
+    response.headers["ETag"] = _etag(user)
+    return user
+
+
+@router.patch("/{user_id}")
+def update_user(
+    user_id: uuid.UUID,
+    body: UserChange,
+    caller: Caller,
+    node: NodeDep,
+    response: Response,
+    if_match: str | None = Header(default=None, max_length=64),
+) -> UserOut:
+    with node.db.writing() as session:
+        updated = do_update_user(
+            session,
+            caller,
+            user_id,
+            expected_version=_if_match(if_match),
+            display_name=body.display_name,
+            roles=body.roles,
+            is_active=body.is_active,
+        )
+        user = UserOut.model_validate(updated)
+    response.headers["ETag"] = _etag(user)
+    return user
 
 
 @router.post("", status_code=201)
