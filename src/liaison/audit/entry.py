@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
+
+_encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +31,19 @@ class EntryFields:
 
 
 def entry_bytes(fields: EntryFields) -> bytes:
-    data = asdict(fields)
-    data["at"] = fields.at.isoformat(timespec="microseconds")
-    data["actor_id"] = str(fields.actor_id) if fields.actor_id else None
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return _encode(
+        {
+            "idx": fields.idx,
+            "at": fields.at.isoformat(timespec="microseconds"),
+            "actor_id": str(fields.actor_id) if fields.actor_id else None,
+            "actor": fields.actor,
+            "action": fields.action,
+            "object_type": fields.object_type,
+            "object_id": fields.object_id,
+            "label_id": fields.label_id,
+            "decision": fields.decision,
+            "reason": fields.reason,
+            "content_hash": fields.content_hash,
+            "request_id": fields.request_id,
+        }
+    ).encode()

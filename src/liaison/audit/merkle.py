@@ -62,7 +62,7 @@ def root(leaf_hashes: Sequence[bytes]) -> bytes:
 
 def _split(n: int) -> int:
     """Largest power of two strictly less than ``n`` (n >= 2)."""
-    return 1 << (n.bit_length() - 1)
+    return 1 << ((n - 1).bit_length() - 1)
 
 
 def inclusion_proof(index: int, leaf_hashes: Sequence[bytes]) -> list[bytes]:

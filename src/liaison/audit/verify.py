@@ -47,7 +47,7 @@ def verify_log(
     next_checkpoint = next(pending, None)
     previous_size = 0
     tree = CompactRange()
-    rows = session.execute(
+    rows = session.connection().execute(
         select(*_FIELDS, AuditEntry.leaf_hash).order_by(AuditEntry.idx),
         execution_options={"yield_per": BATCH},
     )

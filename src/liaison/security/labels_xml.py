@@ -175,36 +175,36 @@ def label_to_xml(
     """Write `label` as 4774 XML (UTF-8). With `policy`, URIs are written and lacvs may be."""
     if encoding is not ValueEncoding.GENERIC and policy is None:
         raise LabelError(f"writing {encoding} needs the policy")
-    document = Element(_NS + root.value)
+    # Unqualified names under a default xmlns: ElementTree cannot mix default_namespace with
+    # the label's unqualified attributes, and register_namespace would change global state.
+    document = Element(root.value, xmlns=NATO_LABEL_NAMESPACE)
     if label.review_datetime is not None:
         document.set("ReviewDateTime", format_datetime(label.review_datetime))
-    information = SubElement(document, _NS + "ConfidentialityInformation")
-    identifier = SubElement(information, _NS + "PolicyIdentifier")
+    information = SubElement(document, "ConfidentialityInformation")
+    identifier = SubElement(information, "PolicyIdentifier")
     identifier.text = label.policy
     if policy is not None:
         identifier.set("URI", f"urn:oid:{policy.id}")
-    SubElement(information, _NS + "Classification").text = label.classification
+    SubElement(information, "Classification").text = label.classification
     if label.privacy_mark is not None:
-        SubElement(information, _NS + "PrivacyMark").text = label.privacy_mark
+        SubElement(information, "PrivacyMark").text = label.privacy_mark
     for category in label.categories:
-        element = SubElement(information, _NS + "Category")
+        element = SubElement(information, "Category")
         element.set("TagName", category.tag_set)
         element.set("Type", category.kind.value)
         tag_set = policy.index.tag_sets_by_name.get(category.tag_set) if policy else None
         if tag_set is not None:
             element.set("URI", f"urn:oid:{tag_set.id}")
         for tag, text in _encoded_values(category, policy, encoding):
-            SubElement(element, _NS + tag).text = text
+            SubElement(element, tag).text = text
     if label.originator is not None:
-        originator = SubElement(document, _NS + "OriginatorID")
+        originator = SubElement(document, "OriginatorID")
         originator.set("IDType", label.originator.id_type)
         originator.text = label.originator.value
     if label.creation_datetime is not None:
-        created = SubElement(document, _NS + "CreationDateTime")
+        created = SubElement(document, "CreationDateTime")
         created.text = format_datetime(label.creation_datetime)
-    written: bytes = tostring(
-        document, encoding="utf-8", xml_declaration=True, default_namespace=NATO_LABEL_NAMESPACE
-    )
+    written: bytes = tostring(document, encoding="utf-8", xml_declaration=True)
     return written
 
 

@@ -6,10 +6,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
-
-from liaison.store.models import AuditTree
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 _WRITE_OPTION = "liaison_writes"
@@ -75,11 +73,3 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
-
-
-def lock_audit_tree(session: Session) -> AuditTree:
-    """Serialise audit appends: the row lock on PostgreSQL; SQLite already holds its write lock."""
-    query = select(AuditTree).where(AuditTree.id == 1)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    return session.scalars(query).one()  # the row is created by the first migration
