@@ -121,6 +121,8 @@ def sign_checkpoint(
 
 def verify_checkpoint(public_key: Ed25519PublicKey, checkpoint: Checkpoint) -> bool:
     """True if ``checkpoint`` was signed by ``public_key`` and is unaltered."""
+    if checkpoint.key_id != key_id(public_key):
+        return False
     try:
         public_key.verify(checkpoint.signature, checkpoint.body)
     except InvalidSignature:
