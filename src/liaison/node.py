@@ -10,8 +10,10 @@ from liaison.domain.accounts import AccountPolicy, parse_roles
 from liaison.domain.sealing import Sealer
 from liaison.events.bus import EventBus
 from liaison.events.outbox import publish_after_commit
+from liaison.security import builtin_registry
 from liaison.settings import Settings
 from liaison.store.engine import Database, make_engine
+from liaison.store.labels import LabelAuthority
 
 
 @dataclass
@@ -19,6 +21,7 @@ class Node:
     settings: Settings
     db: Database
     signer: NodeSigner
+    labels: LabelAuthority
     sealer: Sealer
     bus: EventBus
     accounts: AccountPolicy
@@ -28,13 +31,18 @@ class Node:
         """Create the data dir, the secret and node keys on first start, and the engine."""
         settings.ensure_data_dir()
         signer = NodeSigner(settings.node_name, load_or_create_node_key(settings.node_key_path))
-        db = Database(make_engine(settings.resolved_database_url), info={"signer": signer})
+        labels = LabelAuthority(builtin_registry)
+        db = Database(
+            make_engine(settings.resolved_database_url),
+            info={"signer": signer, "labels": labels},
+        )
         bus = EventBus()
         publish_after_commit(db.write_sessions, bus)
         return cls(
             settings=settings,
             db=db,
             signer=signer,
+            labels=labels,
             sealer=Sealer(settings.resolved_secret_key),
             bus=bus,
             accounts=AccountPolicy(

@@ -7,6 +7,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import pyotp
 from sqlalchemy import select
@@ -17,7 +18,9 @@ from liaison.domain import accounts as rules
 from liaison.domain.accounts import AccountPolicy, Principal, Role
 from liaison.domain.errors import Conflict, Invalid, NotFound, Stale
 from liaison.domain.sealing import Sealer
+from liaison.security import ClearanceError, clearance_from_json, clearance_to_json
 from liaison.store.ids import new_id
+from liaison.store.labels import authority_of
 from liaison.store.models import Credential, User
 from liaison.store.types import utcnow
 
@@ -278,5 +281,39 @@ def do_update_user(
         reason=f"changed {','.join(changed)}",
         event="user.updated",
         payload={"username": user.username, "changed": changed},
+    )
+    return user
+
+
+def do_set_clearance(
+    session: Session, actor: Principal, user_id: uuid.UUID, clearance: dict[str, Any] | None
+) -> User:
+    """A security officer sets (or, with None, withdraws) a user's clearance.
+
+    It is validated against the node's policies and stored in canonical form; it takes effect
+    on the user's next request.
+    """
+    actor.require(Role.SECURITY_OFFICER)
+    user = _user(session, user_id)
+    reason = "withdrawn"
+    if clearance is None:
+        user.clearance = None
+    else:
+        try:
+            parsed = clearance_from_json(clearance, authority_of(session).registry)
+        except ClearanceError as error:
+            raise Invalid(str(error), field="clearance") from None
+        user.clearance = clearance_to_json(parsed)
+        reason = f"policy {parsed.policy}"
+    session.flush()
+    record(
+        session,
+        actor,
+        "user.clearance",
+        object_type="user",
+        object_id=user.id,
+        reason=reason,
+        event="user.updated",
+        payload={"username": user.username, "changed": ["clearance"]},
     )
     return user

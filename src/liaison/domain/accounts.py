@@ -14,6 +14,7 @@ from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from liaison.domain.errors import Forbidden
+from liaison.security import Clearance
 
 MIN_PASSWORD_LENGTH = 12
 # Argon2 cost grows with input; refuse absurd lengths before hashing them.
@@ -43,6 +44,7 @@ class Principal:
     nation: str
     roles: frozenset[Role]
     credential_id: uuid.UUID | None = None
+    clearance: Clearance | None = None  # None: no clearance, so no labelled object is visible
 
     def has(self, role: Role) -> bool:
         return role in self.roles

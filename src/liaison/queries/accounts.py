@@ -13,6 +13,7 @@ from liaison.domain.accounts import Principal, Role, parse_roles
 from liaison.domain.errors import Invalid, NotFound
 from liaison.queries.pagination import Page, check_limit, decode_cursor, encode_cursor
 from liaison.store.models import Credential, User
+from liaison.store.models.accounts import stored_clearance
 from liaison.store.types import utcnow
 
 
@@ -33,6 +34,7 @@ _HOLDER = (
         User.display_name,
         User.nation,
         User.roles,
+        User.clearance,
         Credential.id,
         Credential.expires_at,
         Credential.csrf_token,
@@ -53,7 +55,7 @@ def holder_of_secret(session: Session, digest: bytes, kind: str) -> Holder | Non
     row = session.execute(_HOLDER, {"digest": digest, "kind": kind, "now": utcnow()}).one_or_none()
     if row is None:
         return None
-    user_id, username, display_name, nation, roles, credential_id, expires_at, csrf = row
+    user_id, username, display_name, nation, roles, clearance, credential_id, expires_at, csrf = row
     principal = Principal(
         user_id=user_id,
         username=username,
@@ -61,6 +63,7 @@ def holder_of_secret(session: Session, digest: bytes, kind: str) -> Holder | Non
         nation=nation,
         roles=parse_roles(roles),
         credential_id=credential_id,
+        clearance=stored_clearance(clearance),
     )
     return Holder(principal, expires_at, csrf)
 

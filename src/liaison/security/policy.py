@@ -283,7 +283,7 @@ def _walk(policy: "Policy") -> Iterator[IndexedCategory]:
                 ordinal += 1
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Policy:
     """A security policy as its SPIF defines it.
 
@@ -308,6 +308,9 @@ class Policy:
 
     def __hash__(self) -> int:
         return hash((self.name, self.id, self.version))
+
+    def __repr__(self) -> str:
+        return f"Policy(name={self.name!r}, id={self.id!r}, version={self.version!r})"
 
     def identifies(self, identifier: str) -> bool:
         """Whether `identifier` (a name, an OID or "urn:oid:...") names this policy."""

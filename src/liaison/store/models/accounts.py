@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from liaison.domain.accounts import Principal, parse_roles
+from liaison.security import Clearance
 from liaison.store.models.base import Base, Record
 from liaison.store.types import UTCDateTime, utcnow
 
@@ -26,6 +28,8 @@ class User(Record, Base):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # The clearance in its canonical JSON form (SPIF names), validated when it was set.
+    clearance: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     def principal(self, credential_id: uuid.UUID | None = None) -> Principal:
         return Principal(
@@ -35,7 +39,19 @@ class User(Record, Base):
             nation=self.nation,
             roles=parse_roles(self.roles),
             credential_id=credential_id,
+            clearance=stored_clearance(self.clearance),
         )
+
+
+def stored_clearance(document: dict[str, Any] | None) -> Clearance | None:
+    """A clearance from its stored canonical form (already validated against its policy)."""
+    if document is None:
+        return None
+    return Clearance(
+        policy=document["policy"],
+        classifications=frozenset(document["classifications"]),
+        categories={name: frozenset(values) for name, values in document["categories"].items()},
+    )
 
 
 class Credential(Base):

@@ -1,0 +1,65 @@
+"""Installing security policies (XML-SPIF) on the node, and preparing labels for writing."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from liaison.actions.recording import record
+from liaison.audit.log import content_digest
+from liaison.domain.accounts import Principal, Role
+from liaison.domain.errors import Conflict, Invalid
+from liaison.security import Label, PolicyError, canonicalize, label_problems, load_policy
+from liaison.store.labels import authority_of, intern_label
+from liaison.store.models import InstalledPolicy, StoredLabel
+
+
+def do_install_policy(session: Session, actor: Principal, spif: bytes) -> InstalledPolicy:
+    """Load a SPIF onto the node. Every process drops its cached decisions on its next read."""
+    actor.require(Role.SECURITY_OFFICER)
+    try:
+        policy = load_policy(spif)
+    except PolicyError as error:
+        raise Invalid(f"policy refused: {error}", field="spif") from None
+    registry = authority_of(session).registry
+    clash = next((registry.get(i) for i in policy.index.identifiers if registry.get(i)), None)
+    if clash is not None:
+        raise Conflict(f"policy {policy.name} ({policy.id}) is already installed as {clash.name}")
+    row = InstalledPolicy(
+        name=policy.name, policy_id=policy.id, spif=spif.decode("utf-8"), loaded_by=actor.user_id
+    )
+    session.add(row)
+    session.flush()
+    record(
+        session,
+        actor,
+        "policy.install",
+        object_type="policy",
+        object_id=policy.id,
+        reason=f"{policy.name} version {policy.version}",
+        content_hash=content_digest(spif),
+        event="policy.installed",
+        payload={"name": policy.name, "policy_id": policy.id},
+    )
+    return row
+
+
+def prepare_label(session: Session, author: Principal, label: Label) -> StoredLabel:
+    """Validate `label` under its policy, refuse a write-up, and return its stored row.
+
+    A write-up is a label the author's own clearance could not read: nobody may write what
+    they could not then read back.
+    """
+    registry = authority_of(session).registry
+    policy = registry.get(label.policy)
+    if policy is None:
+        raise Invalid(f"unknown policy {label.policy!r}", field="label")
+    canonical = canonicalize(policy, label)
+    problems = list(label_problems(policy, canonical))
+    if problems:
+        raise Invalid(f"invalid label: {problems[0]}", field="label")
+    if author.clearance is None:
+        raise Invalid("you hold no clearance, so you cannot label information", field="label")
+    decision = registry.decide(canonical, author.clearance)
+    if not decision.granted:
+        raise Invalid(f"label above your own clearance ({decision.reason})", field="label")
+    return intern_label(session, canonical)

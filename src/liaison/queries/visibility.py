@@ -1,0 +1,24 @@
+"""`visible()`: the one filter every read of labelled records starts from (DESIGN.md)."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, false
+from sqlalchemy.orm import Session
+
+from liaison.domain.accounts import Principal
+from liaison.store.labels import authority_of, label_id_in
+
+S = TypeVar("S", bound=Select[Any])
+
+
+def visible(session: Session, query: S, viewer: Principal, label_column: ColumnElement[Any]) -> S:
+    """Restrict `query` to rows whose label `viewer`'s clearance may read, in SQL.
+
+    No clearance, or a clearance whose policy the node does not know, sees nothing labelled.
+    """
+    if viewer.clearance is None:
+        return query.where(false())
+    readable = authority_of(session).readable(session, viewer.clearance)
+    return query.where(label_id_in(session, label_column, readable))
