@@ -251,3 +251,25 @@ def test_informative_values_never_change_the_decision(nato: Policy, data: st.Dat
         tuple(c for c in original.categories if c.kind is not TagKind.INFORMATIVE),
     )
     assert decide(nato, original, held).granted == decide(nato, without, held).granted
+
+
+def test_classification_and_selection_rules() -> None:
+    from liaison.security import load_policy
+
+    from .helpers import DATA
+
+    rules = load_policy(DATA / "rules.spif.xml")
+
+    def problems(classification: str, *values: str) -> list[str]:
+        handling = ("Handling", TagKind.RESTRICTIVE, set(values))
+        return _all_problems(rules, label(classification, handling, policy="RULES"))
+
+    assert problems("HIGH", "BURN", "SHRED") == []
+    assert problems("HIGH") == [
+        "classification 'HIGH' requires one or more of [any value of restrictive tag set 'Handling']"
+    ]
+    assert problems("LOW", "BURN") == ["tag 'Handling' needs at least 2 values"]
+    assert problems("LOW", "BURN", "SHRED", "VAULT", "DESK") == [
+        "'VAULT' in 'Handling' requires classification 'HIGH'",
+        "tag 'Handling' allows at most 3 value(s)",
+    ]

@@ -104,42 +104,19 @@ def test_incoming_equivalences_of_the_target_are_used() -> None:
         EquivalenceError, match="classification 'AWAY TOP' has no equivalent in HOME"
     ):
         translate(label("AWAY TOP", policy="AWAY"), away, home)
-    third = label("AWAY LOW", ("Releasable", TagKind.PERMISSIVE, {"THIRD"}), policy="AWAY")
-    with pytest.raises(EquivalenceError, match="'THIRD' in 'Releasable' has no equivalent"):
-        translate(third, away, home)
+    fourth = label("AWAY LOW", ("Releasable", TagKind.PERMISSIVE, {"FOURTH"}), policy="AWAY")
+    with pytest.raises(EquivalenceError, match="'FOURTH' in 'Releasable' has no equivalent"):
+        translate(fourth, away, home)
 
 
-def test_discarding_all_releasability_is_refused(demo: Policy, nato: Policy) -> None:
-    # A permissive set whose every value is discarded would vanish and release to everyone.
-    from dataclasses import replace
-
-    from liaison.security.policy import EquivalentCategory
-
-    locsen = demo.index.category("Descriptors", TagKind.INFORMATIVE, "LOCSEN")
-    assert locsen is not None
-    discard = replace(
-        demo.index.category("Releasable To", TagKind.PERMISSIVE, "GBR").category,  # type: ignore[union-attr]
-        equivalents=(
-            EquivalentCategory(
-                "NATO",
-                "1.3.26.1.4.2",
-                TagKind.PERMISSIVE,
-                826,
-                locsen.category.equivalents[0].applied,
-                discard=True,
-            ),
-        ),
+def test_discards_never_empty_a_permissive_set() -> None:
+    home = load_policy(DATA / "incoming-home.spif.xml")
+    away = load_policy(DATA / "incoming-away.spif.xml")
+    both = label("AWAY LOW", ("Releasable", TagKind.PERMISSIVE, {"HOME", "THIRD"}), policy="AWAY")
+    assert translate(both, away, home) == label(
+        "HOME MEDIUM", ("Origin", TagKind.PERMISSIVE, {"AWAY"}), policy="HOME"
     )
-    tags = tuple(
-        replace(tag, categories=tuple(discard if c.name == "GBR" else c for c in tag.categories))
-        if tag_set.name == "Releasable To"
-        else tag
-        for tag_set in demo.tag_sets
-        for tag in tag_set.tags
-    )
-    tag_sets = tuple(replace(ts, tags=(tag,)) for ts, tag in zip(demo.tag_sets, tags, strict=True))
-    discarding = replace(demo, tag_sets=tag_sets)
-    with pytest.raises(EquivalenceError, match="every value of permissive tag set 'Releasable To'"):
-        translate(
-            national("SECRET", ("Releasable To", TagKind.PERMISSIVE, {"GBR"})), discarding, nato
-        )
+    # Were THIRD's only value dropped, the set would vanish and release to everyone.
+    only_third = label("AWAY LOW", ("Releasable", TagKind.PERMISSIVE, {"THIRD"}), policy="AWAY")
+    with pytest.raises(EquivalenceError, match="every value of permissive tag set 'Releasable'"):
+        translate(only_third, away, home)

@@ -136,3 +136,118 @@ def test_missing_file_is_a_policy_error() -> None:
 def test_malformed_spif_is_refused(xml: bytes, message: str) -> None:
     with pytest.raises(PolicyError, match=message):
         load_policy(xml)
+
+
+def spif(body: str) -> bytes:
+    return (
+        '<SPIF xmlns="http://www.xmlspif.org/spif"><securityPolicyId name="T" id="2.25.40"/>'
+        f"{body}</SPIF>"
+    ).encode()
+
+
+LOW = '<securityClassifications><securityClassification name="LOW" lacv="1" hierarchy="1"/>'
+
+
+def tag(attributes: str, inner: str = '<tagCategory name="A" lacv="1"/>') -> bytes:
+    return spif(
+        f"{LOW}</securityClassifications><securityCategoryTagSets>"
+        f'<securityCategoryTagSet name="S" id="2.25.40.1"><securityCategoryTag name="S" {attributes}>'
+        f"{inner}</securityCategoryTag></securityCategoryTagSet></securityCategoryTagSets>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("xml", "message"),
+    [
+        (spif(""), "exactly one securityClassifications"),
+        (spif("<securityClassifications/>"), "at least one securityClassification"),
+        (
+            spif(
+                f"{LOW}</securityClassifications><securityCategoryTagSets>"
+                '<securityCategoryTagSet name="S" id="2.25.40.1"/></securityCategoryTagSets>'
+            ),
+            "no securityCategoryTag",
+        ),
+        (tag('tagType="notApplicable"'), "unsupported tagType 'notApplicable'"),
+        (tag('tagType="enumerated"'), "enumerated tag without enumType"),
+        (tag('tagType="restrictive" maxSelection="many"'), "maxSelection 'many' is not an integer"),
+        (
+            tag(
+                'tagType="restrictive"',
+                '<markingQualifier><qualifier qualifierCode="infix" markingQualifier="x"/></markingQualifier>',
+            ),
+            "unknown qualifierCode 'infix'",
+        ),
+        (
+            tag(
+                'tagType="restrictive"',
+                '<markingQualifier><qualifier qualifierCode="prefix"/></markingQualifier>',
+            ),
+            "qualifier without markingQualifier",
+        ),
+        (
+            tag(
+                'tagType="restrictive"',
+                '<tagCategory name="A" lacv="1"><requiredCategory operation="all">'
+                '<categoryGroup tagSetRef="S" tagType="restrictive" lacv="1" all="true"/>'
+                "</requiredCategory></tagCategory>",
+            ),
+            "exactly one of lacv and all",
+        ),
+        (
+            tag(
+                'tagType="restrictive"',
+                '<tagCategory name="A" lacv="1"><requiredCategory operation="most">'
+                '<categoryGroup tagSetRef="S" tagType="restrictive" lacv="1"/>'
+                "</requiredCategory></tagCategory>",
+            ),
+            "unknown requiredCategory operation 'most'",
+        ),
+        (
+            tag(
+                'tagType="restrictive"',
+                '<tagCategory name="A" lacv="1"><requiredCategory operation="all"/></tagCategory>',
+            ),
+            "requiredCategory without categoryGroup",
+        ),
+        (
+            tag('tagType="restrictive"', '<tagCategory name="A" lacv="1" requiredClass="MIDDLE"/>'),
+            "requiredClass 'MIDDLE' is unknown",
+        ),
+        (
+            spif(
+                '<securityClassifications><securityClassification name="LOW" lacv="1" hierarchy="1">'
+                '<equivalentClassification policyRef="O" lacv="1" applied="sometimes"/>'
+                "</securityClassification></securityClassifications>"
+            ),
+            "unknown applied value 'sometimes'",
+        ),
+        (
+            spif(
+                '<securityClassifications><securityClassification name="LOW" lacv="1" hierarchy="1">'
+                '<equivalentClassification policyRef="O" lacv="1" applied="both">'
+                '<requiredCategory operation="all"><categoryGroup tagSetRef="S" tagType="restrictive" all="true"/>'
+                "</requiredCategory></equivalentClassification></securityClassification>"
+                '</securityClassifications><equivalentPolicies><equivalentPolicy name="O" id="2.25.41"/>'
+                "</equivalentPolicies>"
+            ),
+            "requiredCategory of an equivalence must name a lacv",
+        ),
+        (
+            spif(
+                '<securityClassifications><securityClassification name="LOW" lacv="1" hierarchy="1">'
+                '<requiredCategory operation="all"><categoryGroup tagSetRef="S" tagType="restrictive" lacv="1"/>'
+                "</requiredCategory></securityClassification></securityClassifications>"
+            ),
+            "classification 'LOW': refers to restrictive tag set 'S'",
+        ),
+    ],
+)
+def test_spif_faults_are_named(xml: bytes, message: str) -> None:
+    with pytest.raises(PolicyError, match=message):
+        load_policy(xml)
+
+
+def test_policy_repr_is_short() -> None:
+    policy = load_policy(DATA / "rules.spif.xml")
+    assert repr(policy) == "Policy(name='RULES', id='2.25.30', version=None)"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -17,6 +18,7 @@ class UserOut(BaseModel):
     nation: str
     roles: list[str]
     totp_enabled: bool
+    clearance: dict[str, Any] | None
     is_active: bool
     origin: str
     created_at: datetime

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from liaison.cli import audit, db, user
+from liaison.cli import audit, db, labels, policy, user
 from liaison.cli.demo import demo
 from liaison.cli.serve import serve
 
@@ -12,6 +12,8 @@ app = typer.Typer(help="Liaison: a node for military liaison offices.", no_args_
 app.add_typer(db.app, name="db")
 app.add_typer(user.app, name="user")
 app.add_typer(audit.app, name="audit")
+app.add_typer(policy.app, name="policy")
+app.add_typer(labels.app, name="labels")
 app.command()(serve)
 app.command()(demo)
 

@@ -7,7 +7,7 @@ import uuid
 from fastapi import APIRouter, Header, HTTPException, Query, Response
 from pydantic import BaseModel, Field
 
-from liaison.actions.accounts import do_create_user, do_update_user
+from liaison.actions.accounts import do_create_user, do_set_clearance, do_update_user
 from liaison.api.schemas import UserOut
 from liaison.domain.accounts import MAX_PASSWORD_LENGTH
 from liaison.http.deps import Caller, NodeDep, ReadSession
@@ -109,3 +109,24 @@ def create_user(body: NewUser, caller: Caller, node: NodeDep) -> UserOut:
             origin=node.settings.node_name,
         )
         return UserOut.model_validate(user)
+
+
+class ClearanceIn(BaseModel):
+    """The clearance file format: policy, classifications held, categories held per tag set."""
+
+    policy: str = Field(max_length=200)
+    classifications: list[str] = Field(max_length=50)
+    categories: dict[str, list[str]] = Field(default_factory=dict, max_length=50)
+
+
+@router.put("/{user_id}/clearance")
+def set_clearance(user_id: uuid.UUID, body: ClearanceIn, caller: Caller, node: NodeDep) -> UserOut:
+    """Security officers set a user's clearance; it takes effect on the user's next request."""
+    with node.db.writing() as session:
+        return UserOut.model_validate(do_set_clearance(session, caller, user_id, body.model_dump()))
+
+
+@router.delete("/{user_id}/clearance")
+def withdraw_clearance(user_id: uuid.UUID, caller: Caller, node: NodeDep) -> UserOut:
+    with node.db.writing() as session:
+        return UserOut.model_validate(do_set_clearance(session, caller, user_id, None))
