@@ -190,6 +190,7 @@ def test_policy_given_only_by_uri_is_canonicalised(registry: PolicyRegistry) -> 
         ('URI="urn:oid:2.25.99">NATO', "", "unknown policy 'urn:oid:2.25.99'"),
         ('URI="urn:oid:1.3.26.1.3.1">DEMO-GBR', "", "does not name the policy"),
         (">NATO", 'URI="urn:oid:1.3.26.1.4.1"', "which is not that tag set"),
+        (">NATO", 'URI="https://example.org/releasable"', "which is not that tag set"),
     ],
 )
 def test_inconsistent_identifiers_are_refused(
@@ -234,6 +235,10 @@ def test_inconsistent_identifiers_are_refused(
         ),
         ({"policy": "NATO", "classification": "S", "creation_datetime": "soon"}, "not an ISO 8601"),
         ({"policy": "NATO", "classification": "S", "originator": "me"}, "must be an object"),
+        ({"policy": "NATO", "classification": "S", "privacy_mark": 1}, "must be a string"),
+        ({"policy": "NATO", "classification": "S", "categories": ["GBR"]}, "must be an object"),
+        ({"policy": "NATO", "classification": "S", "review_datetime": 2030}, "must be a string"),
+        ('{"policy": "' + "N" * 70_000 + '"}', "over the limit"),
     ],
 )
 def test_malformed_json_is_refused(document: object, message: str) -> None:
@@ -244,3 +249,23 @@ def test_malformed_json_is_refused(document: object, message: str) -> None:
 def test_rendered_marking_in_json_is_ignored_on_input() -> None:
     document = {"policy": "NATO", "classification": "SECRET", "marking": "NATO SECRET"}
     assert label_from_json(document) == label("SECRET")
+
+
+def test_writing_lacvs_needs_the_policy_and_known_values(nato: Policy) -> None:
+    with pytest.raises(LabelError, match="writing IntegerValue needs the policy"):
+        label_to_xml(label("SECRET"), encoding=ValueEncoding.INTEGER)
+    unknown = label("SECRET", (RELEASABLE, TagKind.PERMISSIVE, {"XYZ"}))
+    with pytest.raises(LabelError, match="'XYZ' in 'Releasable To' has no integer lacv"):
+        label_to_xml(unknown, policy=nato, encoding=ValueEncoding.BIT_STRING)
+
+
+def test_originator_needs_an_id_type() -> None:
+    xml = b"""<originatorConfidentialityLabel
+        xmlns="urn:nato:stanag:4774:confidentialitymetadatalabel:1:0">
+      <ConfidentialityInformation>
+        <PolicyIdentifier>NATO</PolicyIdentifier><Classification>SECRET</Classification>
+      </ConfidentialityInformation>
+      <OriginatorID>someone</OriginatorID>
+    </originatorConfidentialityLabel>"""
+    with pytest.raises(LabelError, match="OriginatorID has no IDType"):
+        label_from_xml(xml)

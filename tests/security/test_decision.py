@@ -266,7 +266,8 @@ def test_classification_and_selection_rules() -> None:
 
     assert problems("HIGH", "BURN", "SHRED") == []
     assert problems("HIGH") == [
-        "classification 'HIGH' requires one or more of [any value of restrictive tag set 'Handling']"
+        "classification 'HIGH' requires one or more of "
+        "[any value of restrictive tag set 'Handling']"
     ]
     assert problems("LOW", "BURN") == ["tag 'Handling' needs at least 2 values"]
     assert problems("LOW", "BURN", "SHRED", "VAULT", "DESK") == [

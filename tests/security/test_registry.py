@@ -28,3 +28,11 @@ def test_clashing_policies_are_refused(registry: PolicyRegistry) -> None:
         PolicyRegistry([*registry, other_nato])
     both = PolicyRegistry([load_policy(REFERENCE / "public-policy-v1.spif.xml"), other_nato])
     assert both.require("PUBLIC").id == "1.3.6.1.4.1.31778.12.2.1"
+
+
+def test_registry_decides_under_the_labels_own_policy(registry: PolicyRegistry) -> None:
+    from liaison.security import Clearance, Label
+
+    secret = Label("DEMO-GBR", "SECRET")
+    assert registry.decide(secret, Clearance("DEMO-GBR", frozenset({"SECRET"})))
+    assert not registry.decide(secret, Clearance("NATO", frozenset({"SECRET"})))

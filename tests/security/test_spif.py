@@ -146,12 +146,16 @@ def spif(body: str) -> bytes:
 
 
 LOW = '<securityClassifications><securityClassification name="LOW" lacv="1" hierarchy="1"/>'
+OPEN = '<securityClassifications><securityClassification name="LOW" lacv="1" hierarchy="1">'
+CLOSE = "</securityClassification></securityClassifications>"
+ALL_OF_S = '<requiredCategory operation="all"><categoryGroup tagSetRef="S" tagType="restrictive" '
 
 
 def tag(attributes: str, inner: str = '<tagCategory name="A" lacv="1"/>') -> bytes:
     return spif(
         f"{LOW}</securityClassifications><securityCategoryTagSets>"
-        f'<securityCategoryTagSet name="S" id="2.25.40.1"><securityCategoryTag name="S" {attributes}>'
+        '<securityCategoryTagSet name="S" id="2.25.40.1">'
+        f'<securityCategoryTag name="S" {attributes}>'
         f"{inner}</securityCategoryTag></securityCategoryTagSet></securityCategoryTagSets>"
     )
 
@@ -174,7 +178,8 @@ def tag(attributes: str, inner: str = '<tagCategory name="A" lacv="1"/>') -> byt
         (
             tag(
                 'tagType="restrictive"',
-                '<markingQualifier><qualifier qualifierCode="infix" markingQualifier="x"/></markingQualifier>',
+                "<markingQualifier>"
+                '<qualifier qualifierCode="infix" markingQualifier="x"/></markingQualifier>',
             ),
             "unknown qualifierCode 'infix'",
         ),
@@ -216,7 +221,7 @@ def tag(attributes: str, inner: str = '<tagCategory name="A" lacv="1"/>') -> byt
         ),
         (
             spif(
-                '<securityClassifications><securityClassification name="LOW" lacv="1" hierarchy="1">'
+                f"{OPEN}"
                 '<equivalentClassification policyRef="O" lacv="1" applied="sometimes"/>'
                 "</securityClassification></securityClassifications>"
             ),
@@ -224,19 +229,19 @@ def tag(attributes: str, inner: str = '<tagCategory name="A" lacv="1"/>') -> byt
         ),
         (
             spif(
-                '<securityClassifications><securityClassification name="LOW" lacv="1" hierarchy="1">'
+                f"{OPEN}"
                 '<equivalentClassification policyRef="O" lacv="1" applied="both">'
-                '<requiredCategory operation="all"><categoryGroup tagSetRef="S" tagType="restrictive" all="true"/>'
+                f'{ALL_OF_S}all="true"/>'
                 "</requiredCategory></equivalentClassification></securityClassification>"
-                '</securityClassifications><equivalentPolicies><equivalentPolicy name="O" id="2.25.41"/>'
-                "</equivalentPolicies>"
+                "</securityClassifications><equivalentPolicies>"
+                '<equivalentPolicy name="O" id="2.25.41"/></equivalentPolicies>'
             ),
             "requiredCategory of an equivalence must name a lacv",
         ),
         (
             spif(
-                '<securityClassifications><securityClassification name="LOW" lacv="1" hierarchy="1">'
-                '<requiredCategory operation="all"><categoryGroup tagSetRef="S" tagType="restrictive" lacv="1"/>'
+                f"{OPEN}"
+                f'{ALL_OF_S}lacv="1"/>'
                 "</requiredCategory></securityClassification></securityClassifications>"
             ),
             "classification 'LOW': refers to restrictive tag set 'S'",

@@ -8,7 +8,7 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from liaison.actions.accounts import do_create_user
+from liaison.actions.accounts import do_create_user, do_set_clearance
 from liaison.cli.common import open_node
 from liaison.cli.serve import run_server
 from liaison.domain.accounts import SYSTEM
@@ -23,19 +23,47 @@ class DemoAccount:
     nation: str
     roles: tuple[str, ...]
     password: str
+    cleared_to: str | None = None  # highest NATO classification held
+    special: tuple[str, ...] = ()
 
+    def clearance(self) -> dict[str, object] | None:
+        if self.cleared_to is None:
+            return None
+        held = NATO_LEVELS[: NATO_LEVELS.index(self.cleared_to) + 1]
+        categories = {"Releasable To": [self.nation, "NATO"]}
+        if self.special:
+            categories["Special Category Designators"] = list(self.special)
+        return {"policy": "NATO", "classifications": held, "categories": categories}
+
+
+NATO_LEVELS = ["UNCLASSIFIED", "RESTRICTED", "CONFIDENTIAL", "SECRET", "TOP SECRET"]
 
 # Published demo passwords: for a local first look only, never for a real node.
 DEMO_ACCOUNTS = (
     DemoAccount("admin", "Node Administrator", "GBR", ("admin",), "demo-admin-harbour-lantern"),
-    DemoAccount("gbr.lno", "Maj Eleanor Hughes", "GBR", ("officer",), "demo-gbr-thistle-compass"),
-    DemoAccount("fra.lno", "Cdt Julien Marchand", "FRA", ("officer",), "demo-fra-glacier-violon"),
+    DemoAccount(
+        "gbr.lno",
+        "Maj Eleanor Hughes",
+        "GBR",
+        ("officer",),
+        "demo-gbr-thistle-compass",
+        "SECRET",
+    ),
+    DemoAccount(
+        "fra.lno",
+        "Cdt Julien Marchand",
+        "FRA",
+        ("officer",),
+        "demo-fra-glacier-violon",
+        "SECRET",
+    ),
     DemoAccount(
         "usa.fdo",
         "LTC Dana Whitaker",
         "USA",
         ("officer", "releasing_officer"),
         "demo-usa-canyon-meridian",
+        "SECRET",
     ),
     DemoAccount(
         "deu.security",
@@ -43,8 +71,17 @@ DEMO_ACCOUNTS = (
         "DEU",
         ("security_officer",),
         "demo-deu-lindenbaum-funk",
+        "TOP SECRET",
+        ("ATOMAL",),
     ),
-    DemoAccount("guest", "Visiting Observer", "NLD", ("guest",), "demo-guest-tulip-windmill"),
+    DemoAccount(
+        "guest",
+        "Visiting Observer",
+        "NLD",
+        ("guest",),
+        "demo-guest-tulip-windmill",
+        "UNCLASSIFIED",
+    ),
 )
 
 
@@ -55,7 +92,7 @@ def seed(session: Session, origin: str) -> list[DemoAccount]:
     for account in DEMO_ACCOUNTS:
         if account.username in existing:
             continue
-        do_create_user(
+        user = do_create_user(
             session,
             SYSTEM,
             username=account.username,
@@ -65,6 +102,9 @@ def seed(session: Session, origin: str) -> list[DemoAccount]:
             password=account.password,
             origin=origin,
         )
+        clearance = account.clearance()
+        if clearance is not None:
+            do_set_clearance(session, SYSTEM, user.id, clearance)
         created.append(account)
     return created
 

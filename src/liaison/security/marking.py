@@ -19,6 +19,7 @@ from enum import StrEnum
 from liaison.security.errors import LabelError
 from liaison.security.model import Label
 from liaison.security.policy import (
+    Classification,
     IndexedCategory,
     MarkingCode,
     MarkingPhrase,
@@ -77,7 +78,9 @@ class _Renderer:
                     return phrase
         return None
 
-    def qualifier(self, qualifiers: tuple[Qualifier, ...], code: QualifierCode) -> str | None:
+    def qualifier(
+        self, qualifiers: tuple[Qualifier, ...], code: QualifierCode, default: str
+    ) -> str:
         for lang in self.langs:
             for qualifier in qualifiers:
                 if (
@@ -89,7 +92,11 @@ class _Renderer:
                     )
                 ):
                     return qualifier.text
-        return None
+        return default
+
+    def qualified(self, qualifiers: tuple[Qualifier, ...], text: str) -> str:
+        prefix = self.qualifier(qualifiers, QualifierCode.PREFIX, "")
+        return prefix + text + self.qualifier(qualifiers, QualifierCode.SUFFIX, "")
 
     def own_text(self, markings: Markings, name: str, *, shown_by_default: bool) -> str:
         """What an element shows of itself: its phrase, its name, or nothing."""
@@ -127,10 +134,8 @@ class _Renderer:
         if not texts:
             return ""
         qualifiers = entries[0].tag.markings.qualifiers
-        separator = self.qualifier(qualifiers, QualifierCode.SEPARATOR) or "/"
-        prefix = self.qualifier(qualifiers, QualifierCode.PREFIX) or ""
-        suffix = self.qualifier(qualifiers, QualifierCode.SUFFIX) or ""
-        return prefix + separator.join(texts) + suffix
+        separator = self.qualifier(qualifiers, QualifierCode.SEPARATOR, "/")
+        return self.qualified(qualifiers, separator.join(texts))
 
 
 def _entries(policy: Policy, label: Label) -> list[IndexedCategory]:
@@ -146,6 +151,25 @@ def _entries(policy: Policy, label: Label) -> list[IndexedCategory]:
     return sorted(entries, key=lambda entry: entry.ordinal)
 
 
+def _policy_text(
+    render: _Renderer,
+    policy: Policy,
+    classification: Classification,
+    entries: list[IndexedCategory],
+) -> str:
+    """The policy's phrase, or the first phrase that replaces it (classification first)."""
+    replacing = [(classification.markings, classification.name)]
+    replacing += [(entry.category.markings, entry.category.name) for entry in entries]
+    for markings, name in replacing:
+        replacement = render.policy_replacement(markings, name)
+        if replacement is not None:
+            return replacement
+    text = render.own_text(
+        policy.markings, policy.name, shown_by_default=render.location is MarkingLocation.PAGE
+    )
+    return render.qualified(policy.markings.qualifiers, text) if text else ""
+
+
 def render_marking(
     policy: Policy,
     label: Label,
@@ -153,7 +177,7 @@ def render_marking(
     lang: str = "en",
     location: MarkingLocation = MarkingLocation.PAGE,
 ) -> str:
-    """The marking of `label` under `policy`, e.g. "NATO SECRET Releasable to FRA, GBR"."""
+    """The marking of `label` under `policy`, e.g. "NATO SECRET Releasable to France"."""
     if not policy.identifies(label.policy):
         raise LabelError(f"cannot mark a label of policy {label.policy!r} under {policy.name}")
     classification = policy.index.classes_by_name.get(label.classification)
@@ -161,41 +185,20 @@ def render_marking(
         raise LabelError(f"cannot mark unknown classification {label.classification!r}")
     render = _Renderer(lang, location)
     entries = _entries(policy, label)
-
-    replacement = render.policy_replacement(classification.markings, classification.name)
-    for entry in entries:
-        if replacement is not None:
-            break
-        replacement = render.policy_replacement(entry.category.markings, entry.category.name)
-    if replacement is None:
-        policy_text = render.own_text(
-            policy.markings, policy.name, shown_by_default=location is MarkingLocation.PAGE
-        )
-        if policy_text:
-            policy_qualifiers = policy.markings.qualifiers
-            policy_text = (
-                (render.qualifier(policy_qualifiers, QualifierCode.PREFIX) or "")
-                + policy_text
-                + (render.qualifier(policy_qualifiers, QualifierCode.SUFFIX) or "")
-            )
-    else:
-        policy_text = replacement
-
     suppressed = any(render.suppresses_class(e.category.markings) for e in entries)
-    class_text = (
-        ""
-        if suppressed
-        else render.own_text(classification.markings, classification.name, shown_by_default=True)
+    class_text = render.own_text(
+        classification.markings, classification.name, shown_by_default=True
     )
-
     groups: list[list[IndexedCategory]] = []
     for entry in entries:
         if groups and groups[-1][0].tag is entry.tag:
             groups[-1].append(entry)
         else:
             groups.append([entry])
-    parts = [policy_text, class_text, *(render.group(group) for group in groups)]
-    separator = render.qualifier(policy.qualifiers, QualifierCode.SEPARATOR) or " "
-    prefix = render.qualifier(policy.qualifiers, QualifierCode.PREFIX) or ""
-    suffix = render.qualifier(policy.qualifiers, QualifierCode.SUFFIX) or ""
-    return prefix + separator.join(part for part in parts if part) + suffix
+    parts = [
+        _policy_text(render, policy, classification, entries),
+        "" if suppressed else class_text,
+        *(render.group(group) for group in groups),
+    ]
+    separator = render.qualifier(policy.qualifiers, QualifierCode.SEPARATOR, " ")
+    return render.qualified(policy.qualifiers, separator.join(part for part in parts if part))

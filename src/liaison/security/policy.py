@@ -283,9 +283,9 @@ def _walk(policy: "Policy") -> Iterator[IndexedCategory]:
                 ordinal += 1
 
 
-@dataclass(frozen=True, slots=True, repr=False)
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Policy:
-    """A security policy as its SPIF defines it.
+    """A security policy as its SPIF defines it. Compared by identity: a loaded policy is one.
 
     `markings` are the securityPolicyId's own (how the policy name is shown); `qualifiers` are
     the SPIF-wide markingQualifier (prefix, suffix and separator of a whole marking). `defects`
@@ -305,9 +305,6 @@ class Policy:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "index", PolicyIndex(self))
-
-    def __hash__(self) -> int:
-        return hash((self.name, self.id, self.version))
 
     def __repr__(self) -> str:
         return f"Policy(name={self.name!r}, id={self.id!r}, version={self.version!r})"
