@@ -1,4 +1,5 @@
-"""Shared fixtures. Every test runs on SQLite, or on PostgreSQL when LIAISON_TEST_DATABASE_URL is set.
+"""Shared fixtures. Every test runs on SQLite, or on PostgreSQL too when LIAISON_TEST_DATABASE_URL
+is set.
 
 The schema is migrated once per run; each test starts from empty tables.
 """
@@ -8,14 +9,15 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import cast
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import ColumnElement, Engine, RowMapping, Table, select, text
 
-from liaison.actions.accounts import do_create_user, do_sign_in
+from liaison.actions.accounts import SignIn, do_create_user, do_sign_in
 from liaison.app import create_app
-from liaison.domain.accounts import SYSTEM, Principal
+from liaison.domain.accounts import SYSTEM, AccountPolicy, Principal
 from liaison.node import Node
 from liaison.settings import Settings
 from liaison.store import migrate
@@ -51,10 +53,11 @@ def empty_tables(engine: Engine) -> None:
             connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:
             for table in tables:
-                connection.execute(text(f"DELETE FROM {table}"))  # noqa: S608
+                connection.execute(text(f"DELETE FROM {table}"))
         connection.execute(
             text(
-                "INSERT INTO audit_tree (id, size, frontier, checkpoint_size) VALUES (1, 0, '[]', 0)"
+                "INSERT INTO audit_tree (id, size, frontier, checkpoint_size) "
+                "VALUES (1, 0, '[]', 0)"
             )
         )
 
@@ -129,3 +132,33 @@ def auth(token: str) -> dict[str, str]:
 
 def principal(user: User) -> Principal:
     return user.principal()
+
+
+def sign_in(
+    node: Node,
+    username: str,
+    password: str = PASSWORD,
+    *,
+    otp: str | None = None,
+    kind: str = "api",
+    policy: AccountPolicy | None = None,
+) -> SignIn:
+    """Sign in as the API and the web do, in a unit of work of its own."""
+    with node.db.writing() as session:
+        return do_sign_in(
+            session,
+            policy or node.accounts,
+            node.sealer,
+            username=username,
+            password=password,
+            otp=otp,
+            kind=kind,
+        )
+
+
+def table_rows(node: Node, model: type[Base], *where: ColumnElement[bool]) -> list[RowMapping]:
+    """A table's rows as plain mappings (usable after the session ends), in key order."""
+    table = cast(Table, model.__table__)
+    with node.db.reading() as session:
+        query = select(table).where(*where).order_by(*table.primary_key.columns)
+        return list(session.execute(query).mappings())

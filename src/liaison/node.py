@@ -13,7 +13,7 @@ from liaison.events.outbox import publish_after_commit
 from liaison.security import builtin_registry
 from liaison.settings import Settings
 from liaison.store.engine import Database, make_engine
-from liaison.store.labels import LabelAuthority
+from liaison.store.labels import LabelAuthority, watch_commits
 
 
 @dataclass
@@ -31,11 +31,10 @@ class Node:
         """Create the data dir, the secret and node keys on first start, and the engine."""
         settings.ensure_data_dir()
         signer = NodeSigner(settings.node_name, load_or_create_node_key(settings.node_key_path))
-        labels = LabelAuthority(builtin_registry)
-        db = Database(
-            make_engine(settings.resolved_database_url),
-            info={"signer": signer, "labels": labels},
-        )
+        engine = make_engine(settings.resolved_database_url)
+        labels = LabelAuthority(engine, builtin_registry)
+        db = Database(engine, info={"signer": signer, "labels": labels})
+        watch_commits(db.write_sessions, labels)
         bus = EventBus()
         publish_after_commit(db.write_sessions, bus)
         return cls(

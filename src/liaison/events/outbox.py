@@ -6,7 +6,8 @@ import uuid
 from typing import Any
 
 from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session, SessionTransaction
 
 from liaison.events.bus import Event, EventBus
 from liaison.store.ids import new_id
@@ -51,9 +52,13 @@ def publish_after_commit(session_factory: Any, bus: EventBus) -> None:
         if rows:
             bus.publish([_as_event(row) for row in rows])
 
-    @sa_event.listens_for(session_factory, "after_rollback")
-    def _after_rollback(session: Session) -> None:
-        session.info.pop(_PENDING, None)
+    @sa_event.listens_for(session_factory, "after_soft_rollback")
+    def _after_rollback(session: Session, previous: SessionTransaction) -> None:
+        # A rolled-back savepoint drops only the rows it added; the others still commit.
+        rows = session.info.pop(_PENDING, [])
+        kept = [row for row in rows if inspect(row).persistent]
+        if previous.nested and kept:
+            session.info[_PENDING] = kept
 
 
 def _as_event(row: OutboxEvent) -> Event:

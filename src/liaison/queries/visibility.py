@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, Select, false
 from sqlalchemy.orm import Session
 
 from liaison.domain.accounts import Principal
-from liaison.store.labels import authority_of, label_id_in
+from liaison.store.labels import authority_of
 
 S = TypeVar("S", bound=Select[Any])
 
@@ -20,5 +20,4 @@ def visible(session: Session, query: S, viewer: Principal, label_column: ColumnE
     """
     if viewer.clearance is None:
         return query.where(false())
-    readable = authority_of(session).readable(session, viewer.clearance)
-    return query.where(label_id_in(session, label_column, readable))
+    return query.where(authority_of(session).label_filter(session, viewer.clearance, label_column))

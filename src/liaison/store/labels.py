@@ -1,27 +1,35 @@
-"""Labels in the database: interning, the node's policies, and the label-id filter of `visible()`.
+"""Labels in the database: interning, the node's policies, and the filter behind `visible()`.
 
-The access decision is made once per (clearance, distinct label) in Python, by the security
-engine, and remembered here; the database then filters records on the ids of the labels the
-clearance may read. This module holds the only dialect branch of that filter.
+The access decision is made in Python by the security engine, once per (clearance, distinct
+label), and kept in `label_grants`; `visible()` then filters records in SQL with an indexed
+EXISTS on that table. Every kind of staleness here denies rather than grants: a label newer than
+a clearance's decisions matches no grant, and installing a policy (which only adds policies)
+drops all grants, to be decided again on the next read.
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from collections import OrderedDict
+import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    BindParameter,
     ColumnElement,
+    Engine,
     bindparam,
+    delete,
+    event,
+    exists,
     func,
     select,
+    update,
 )
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,46 +43,76 @@ from liaison.security import (
     label_to_json,
     load_policy,
 )
-from liaison.store.models import InstalledPolicy, StoredLabel, StoredLabelCategory
+from liaison.store.engine import is_writing
+from liaison.store.models import (
+    ClearanceRecord,
+    InstalledPolicy,
+    LabelGrant,
+    StoredLabel,
+    StoredLabelCategory,
+)
 
-MAX_CLEARANCES = 1024  # distinct clearances remembered per process
+MAX_MEMO = 4096  # distinct clearances whose grant state a process remembers
+# How long a process may go without looking for labels and policies made by other processes.
+# Staleness only denies (see above), and this process's own commits take effect at once.
+REFRESH_SECONDS = 0.25
+
+# Built once: constructing statements costs more than running these indexed lookups.
+_NEWEST = select(
+    select(func.max(StoredLabel.id)).scalar_subquery(),
+    select(func.max(InstalledPolicy.seq)).scalar_subquery(),
+)
+_CLEARANCE_ROW = select(ClearanceRecord.id, ClearanceRecord.decided_through).where(
+    ClearanceRecord.key == bindparam("key")
+)
+_CHANGED = "labels_changed"  # session.info flag: this transaction interned labels or policies
+_GRANTED = select(LabelGrant.label_id).where(LabelGrant.clearance_id == bindparam("clearance"))
 
 
-@dataclass
-class _Readable:
-    """What one clearance may read, decided up to label id `through`."""
+@dataclass(frozen=True, slots=True)
+class Readable:
+    """What one clearance may read, decided for every label up to id `through`."""
 
-    through: int = 0
-    ids: frozenset[int] = frozenset()
-    as_list: list[int] = field(default_factory=list)
-    as_json: str = "[]"
+    clearance_id: int | None
+    through: int
+    ids: frozenset[int]
 
 
 class LabelAuthority:
-    """The node's policies and, per clearance, the labels it may read. One per process."""
+    """The node's policies, and per clearance how far its grants are decided. One per process."""
 
-    def __init__(self, builtin: Callable[[], PolicyRegistry]) -> None:
+    def __init__(self, engine: Engine, builtin: Callable[[], PolicyRegistry]) -> None:
+        self._engine = engine
         self._builtin = builtin
         self._lock = threading.Lock()
-        self._policies_seq: int | None = -1
+        self._policies_seq: int | None = -1  # forces a first load of installed policies
         self._registry = builtin()
-        self._readable: OrderedDict[str, _Readable] = OrderedDict()
+        self._decided: dict[str, tuple[int, int]] = {}  # clearance key -> (id, through)
+        self._newest = 0
+        self._refreshed_at = float("-inf")
+
+    def note_commit(self, session: Session) -> None:
+        """After a commit that interned labels or installed a policy: look again on next read."""
+        if session.info.pop(_CHANGED, False):
+            self._refreshed_at = float("-inf")
 
     @property
     def registry(self) -> PolicyRegistry:
         return self._registry
 
-    def refresh(self, session: Session) -> int:
-        """Reload policies if another process installed one; return the newest label id."""
-        newest_label, newest_policy = session.execute(
-            select(
-                select(func.max(StoredLabel.id)).scalar_subquery(),
-                select(func.max(InstalledPolicy.seq)).scalar_subquery(),
-            )
-        ).one()
+    def refresh(self, session: Session, *, at_once: bool = True) -> int:
+        """Reload policies if any were installed since; return the newest label id.
+
+        With `at_once=False`, reuse the last answer if it is younger than REFRESH_SECONDS.
+        """
+        now = time.monotonic()
+        if not at_once and now - self._refreshed_at < REFRESH_SECONDS:
+            return self._newest
+        newest_label, newest_policy = session.connection().execute(_NEWEST).one()
         if newest_policy != self._policies_seq:
             self._reload(session, newest_policy)
-        return int(newest_label or 0)
+        self._newest, self._refreshed_at = int(newest_label or 0), now
+        return self._newest
 
     def _reload(self, session: Session, newest_policy: int | None) -> None:
         registry = self._builtin()
@@ -83,36 +121,79 @@ class LabelAuthority:
         with self._lock:
             self._registry = registry
             self._policies_seq = newest_policy
-            self._readable.clear()  # every decision was made under the old policies
+            self._decided.clear()
 
-    def readable(self, session: Session, clearance: Clearance) -> _Readable:
-        """The ids of the labels `clearance` may read, deciding labels not seen before."""
-        newest = self.refresh(session)
+    def label_filter(
+        self, session: Session, clearance: Clearance, column: ColumnElement[Any]
+    ) -> ColumnElement[bool]:
+        """A WHERE clause: `column` holds the id of a label that `clearance` may read."""
+        newest = self.refresh(session, at_once=False)
         key = clearance_key(clearance)
-        with self._lock:
-            known = self._readable.get(key)
-            if known is not None:
-                self._readable.move_to_end(key)
-        if known is not None and known.through >= newest:
-            return known
-        start = known.through if known is not None else 0
-        granted = set(known.ids) if known is not None else set()
+        decided = self._decided.get(key)
+        if decided is not None and decided[1] >= newest:
+            return _granted_to(decided[0], column)
+        readable = self.readable(session, clearance, key, newest)
+        if readable.clearance_id is not None and _sees_commits_of_others(session):
+            return _granted_to(readable.clearance_id, column)
+        return _id_in(session, column, readable.ids)
+
+    def readable(
+        self, session: Session, clearance: Clearance, key: str | None = None, newest: int = -1
+    ) -> Readable:
+        """Decide the labels this clearance has not been decided for, and keep the grants."""
+        key = key or clearance_key(clearance)
+        if newest < 0:
+            newest = self.refresh(session)
+        row = session.execute(_CLEARANCE_ROW, {"key": key}).one_or_none()
+        clearance_id, through = row if row is not None else (None, 0)
+        granted = set(session.scalars(_GRANTED, {"clearance": clearance_id})) if row else set()
+        fresh = set()
         registry = self._registry
         for label_id, canonical in session.execute(
-            select(StoredLabel.id, StoredLabel.canonical)
-            .where(StoredLabel.id > start, StoredLabel.id <= newest)
-            .order_by(StoredLabel.id)
+            select(StoredLabel.id, StoredLabel.canonical).where(
+                StoredLabel.id > through, StoredLabel.id <= newest
+            )
         ):
             if registry.decide(label_from_json(canonical), clearance).granted:
-                granted.add(label_id)
-        ordered = sorted(granted)
-        updated = _Readable(newest, frozenset(granted), ordered, json.dumps(ordered))
-        with self._lock:
-            if registry is self._registry:
-                self._readable[key] = updated
-                while len(self._readable) > MAX_CLEARANCES:
-                    self._readable.popitem(last=False)
-        return updated
+                fresh.add(label_id)
+        if through < newest and not (is_writing(session) and _dialect(session) == "sqlite"):
+            # A separate, short transaction; SQLite's writing session already holds the lock.
+            clearance_id = self._keep(key, through, newest, fresh)
+        if clearance_id is not None and registry is self._registry:
+            with self._lock:
+                if len(self._decided) >= MAX_MEMO:
+                    self._decided.clear()
+                self._decided[key] = (clearance_id, newest)
+        return Readable(clearance_id, newest, frozenset(granted | fresh))
+
+    def _keep(self, key: str, through: int, newest: int, fresh: set[int]) -> int:
+        with self._engine.begin() as connection:
+            dialect = connection.dialect.name
+            connection.execute(_insert_ignore(dialect, ClearanceRecord).values(key=key))
+            clearance_id: int = connection.execute(_CLEARANCE_ROW, {"key": key}).one()[0]
+            if fresh:
+                connection.execute(
+                    _insert_ignore(dialect, LabelGrant),
+                    [{"clearance_id": clearance_id, "label_id": label} for label in fresh],
+                )
+            connection.execute(
+                update(ClearanceRecord)
+                .where(ClearanceRecord.id == clearance_id, ClearanceRecord.decided_through < newest)
+                .values(decided_through=newest)
+            )
+        return clearance_id
+
+
+def forget_all_grants(session: Session) -> None:
+    """Drop every decision (a policy was installed): each is made again on the next read."""
+    session.execute(delete(LabelGrant))
+    session.execute(update(ClearanceRecord).values(decided_through=0))
+    session.info[_CHANGED] = True
+
+
+def watch_commits(session_factory: Any, authority: LabelAuthority) -> None:
+    """Let `authority` see, at once, the labels and policies its own process commits."""
+    event.listen(session_factory, "after_commit", authority.note_commit)
 
 
 def authority_of(session: Session) -> LabelAuthority:
@@ -148,16 +229,39 @@ def intern_label(session: Session, label: Label) -> StoredLabel:
             )
     except IntegrityError:
         return session.scalars(query).one()
+    session.info[_CHANGED] = True
     return row
 
 
-def label_id_in(session: Session, column: ColumnElement[Any], readable: _Readable) -> Any:
-    """`column IN (readable ids)` with the ids as one bound parameter on either engine."""
-    dialect = session.get_bind().dialect.name
+def _granted_to(clearance_id: int, column: ColumnElement[Any]) -> ColumnElement[bool]:
+    # A named parameter, so that one compiled statement serves every clearance.
+    clearance: BindParameter[int] = bindparam("viewer_clearance", clearance_id)
+    return exists().where(LabelGrant.clearance_id == clearance, LabelGrant.label_id == column)
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _sees_commits_of_others(session: Session) -> bool:
+    """PostgreSQL (read committed) sees the grants just committed; a SQLite read transaction
+    keeps the snapshot of its first read, which came before them."""
+    return _dialect(session) == "postgresql"
+
+
+def _id_in(
+    session: Session, column: ColumnElement[Any], ids: frozenset[int]
+) -> ColumnElement[bool]:
+    """`column IN ids`, the ids bound as one parameter on either engine."""
+    ordered = sorted(ids)
+    if _dialect(session) == "postgresql":
+        array = bindparam("label_ids", ordered, type_=postgresql.ARRAY(BigInteger))
+        return column.in_(select(func.unnest(array)).scalar_subquery())
+    values: BindParameter[str] = bindparam("label_ids", json.dumps(ordered))
+    return column.in_(select(func.json_each(values).table_valued("value").c.value))
+
+
+def _insert_ignore(dialect: str, model: type[ClearanceRecord] | type[LabelGrant]) -> Any:
     if dialect == "postgresql":
-        ids = bindparam("readable_label_ids", readable.as_list, type_=postgresql.ARRAY(BigInteger))
-        return column.in_(select(func.unnest(ids)).scalar_subquery())
-    if dialect == "sqlite":
-        ids = bindparam("readable_label_ids", readable.as_json)
-        return column.in_(select(func.json_each(ids).table_valued("value").c.value))
-    raise NotImplementedError(f"no label filter for {dialect}")
+        return postgresql.insert(model).on_conflict_do_nothing()
+    return sqlite.insert(model).on_conflict_do_nothing()

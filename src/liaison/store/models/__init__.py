@@ -3,7 +3,13 @@
 from liaison.store.models.accounts import Credential, User
 from liaison.store.models.audit import AuditCheckpoint, AuditEntry, AuditTree
 from liaison.store.models.base import Base, Record
-from liaison.store.models.labels import InstalledPolicy, StoredLabel, StoredLabelCategory
+from liaison.store.models.labels import (
+    ClearanceRecord,
+    InstalledPolicy,
+    LabelGrant,
+    StoredLabel,
+    StoredLabelCategory,
+)
 from liaison.store.models.outbox import OutboxEvent
 
 __all__ = [
@@ -11,8 +17,10 @@ __all__ = [
     "AuditEntry",
     "AuditTree",
     "Base",
+    "ClearanceRecord",
     "Credential",
     "InstalledPolicy",
+    "LabelGrant",
     "OutboxEvent",
     "Record",
     "StoredLabel",
