@@ -6,14 +6,16 @@ The schema is migrated once per run; each test starts from empty tables.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import cast
+from typing import TypeVar, cast
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import ColumnElement, Engine, RowMapping, Table, select, text
+from sqlalchemy.orm import Session
 
 from liaison.actions.accounts import SignIn, do_create_user, do_sign_in
 from liaison.app import create_app
@@ -162,3 +164,24 @@ def table_rows(node: Node, model: type[Base], *where: ColumnElement[bool]) -> li
     with node.db.reading() as session:
         query = select(table).where(*where).order_by(*table.primary_key.columns)
         return list(session.execute(query).mappings())
+
+
+T = TypeVar("T")
+
+
+def write(node: Node, work: Callable[[Session], T]) -> T:
+    """Run `work` in a unit of work of its own: committed, or rolled back if it raises."""
+    with node.db.writing() as session:
+        return work(session)
+
+
+class Abandoned(Exception):
+    """Raised by `abandon` to fail a unit of work after its work succeeded."""
+
+
+def abandon(node: Node, work: Callable[[Session], object]) -> None:
+    """Run `work` in a unit of work, flush it, then fail the unit: none of it may remain."""
+    with contextlib.suppress(Abandoned), node.db.writing() as session:
+        work(session)
+        session.flush()
+        raise Abandoned

@@ -31,9 +31,11 @@ class Node:
         """Create the data dir, the secret and node keys on first start, and the engine."""
         settings.ensure_data_dir()
         signer = NodeSigner(settings.node_name, load_or_create_node_key(settings.node_key_path))
-        engine = make_engine(settings.resolved_database_url)
-        labels = LabelAuthority(engine, builtin_registry)
-        db = Database(engine, info={"signer": signer, "labels": labels})
+        labels = LabelAuthority(builtin_registry)
+        db = Database(
+            make_engine(settings.resolved_database_url),
+            info={"signer": signer, "labels": labels},
+        )
         watch_commits(db.write_sessions, labels)
         bus = EventBus()
         publish_after_commit(db.write_sessions, bus)

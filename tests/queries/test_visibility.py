@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Column, ForeignKey, Integer, MetaData, Table, Uuid, delete, insert, select
+from sqlalchemy import Column, ForeignKey, Integer, MetaData, Table, delete, insert, select
 
 from liaison.domain.accounts import Principal, Role
 from liaison.node import Node

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError, StatementError
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from liaison.actions.accounts import do_create_user
@@ -21,7 +22,7 @@ from liaison.store.engine import SQLITE_BUSY_TIMEOUT_MS, Database, make_engine
 from liaison.store.ids import new_id
 from liaison.store.models import AuditEntry, AuditTree, Credential, OutboxEvent, User
 from liaison.store.types import utcnow
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, abandon, write
 
 
 def plain_user(username: str) -> User:
@@ -108,17 +109,15 @@ def test_sqlite_writing_units_take_the_write_lock_up_front(tmp_path: Path) -> No
 
 
 def test_foreign_keys_are_enforced_on_the_node_database(node: Node) -> None:
-    with pytest.raises(IntegrityError), node.db.writing() as session:
-        session.add(
-            Credential(
-                id=new_id(),
-                kind="api",
-                secret_hash=b"\x00" * 32,
-                user_id=uuid.uuid4(),
-                expires_at=utcnow() + timedelta(hours=1),
-            )
-        )
-        session.flush()
+    orphan = Credential(
+        id=new_id(),
+        kind="api",
+        secret_hash=b"\x00" * 32,
+        user_id=uuid.uuid4(),  # no such user
+        expires_at=utcnow() + timedelta(hours=1),
+    )
+    with pytest.raises(IntegrityError):
+        write(node, lambda session: session.add(orphan))
     with node.db.reading() as session:
         assert session.scalar(select(func.count()).select_from(Credential)) == 0
 
@@ -143,9 +142,12 @@ def test_aware_datetimes_round_trip_as_utc(node: Node) -> None:
 
 def test_naive_datetimes_are_refused(node: Node) -> None:
     user_id = store_user(node, "naive")
-    with pytest.raises(StatementError, match="naive datetime"), node.db.writing() as session:
-        session.get_one(User, user_id).locked_until = datetime(2030, 1, 1)  # noqa: DTZ001
-        session.flush()
+
+    def set_naive(session: Session) -> None:
+        session.get_one(User, user_id).locked_until = datetime(2030, 1, 1)
+
+    with pytest.raises(StatementError, match="naive datetime"):
+        write(node, set_naive)
 
 
 def test_ids_are_uuid7_and_carry_the_creation_time() -> None:
@@ -190,10 +192,13 @@ def test_a_stale_update_raises_and_changes_nothing(node: Node) -> None:
         session.expunge(stale)  # a copy read earlier, at version 1
     with node.db.writing() as session:
         session.get_one(User, user_id).display_name = "First writer"
-    with pytest.raises(StaleDataError), node.db.writing() as session:
+
+    def update_stale_copy(session: Session) -> None:
         session.add(stale)
         stale.display_name = "Second writer, from a stale copy"
-        session.flush()
+
+    with pytest.raises(StaleDataError):
+        write(node, update_stale_copy)
     with node.db.reading() as session:
         user = session.get_one(User, user_id)
         assert (user.display_name, user.version) == ("First writer", 2)
@@ -210,7 +215,7 @@ def counts(node: Node) -> tuple[int, int, int, int]:
         )
 
 
-def create(session, username: str) -> User:  # type: ignore[no-untyped-def]
+def create(session: Session, username: str) -> User:
     return do_create_user(
         session,
         SYSTEM,
@@ -226,17 +231,27 @@ def create(session, username: str) -> User:  # type: ignore[no-untyped-def]
 def test_a_failing_unit_of_work_leaves_no_trace(node: Node) -> None:
     published: list[Event] = []
     node.bus.subscribe(published.append)
-    with pytest.raises(RuntimeError), node.db.writing() as session:
+
+    def written(session: Session) -> None:
         create(session, "halfway")
         session.flush()
-        raise RuntimeError("something failed after the user, audit entry and event were written")
+        in_session = [
+            session.scalar(select(func.count()).select_from(model))
+            for model in (User, AuditEntry, OutboxEvent)
+        ]
+        assert in_session == [1, 1, 1]  # all three were written before the failure
+
+    abandon(node, written)
     assert counts(node) == (0, 0, 0, 0)
     assert published == []
 
 
 def test_a_database_error_rolls_back_the_whole_unit_of_work(node: Node) -> None:
-    with pytest.raises(IntegrityError), node.db.writing() as session:
+
+    def clash(session: Session) -> None:
         create(session, "doomed")
         session.add(plain_user("doomed"))  # the same username: a unique violation at flush
-        session.flush()
+
+    with pytest.raises(IntegrityError):
+        write(node, clash)
     assert counts(node) == (0, 0, 0, 0)

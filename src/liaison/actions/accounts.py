@@ -210,7 +210,15 @@ def do_begin_totp(session: Session, actor: Principal, sealer: Sealer, issuer: st
     seed = pyotp.random_base32()
     user.totp_secret = sealer.seal(seed)
     user.totp_enabled = False
-    record(session, actor, "auth.totp_begin", object_type="user", object_id=user.id)
+    record(
+        session,
+        actor,
+        "auth.totp_begin",
+        object_type="user",
+        object_id=user.id,
+        event="user.updated",
+        payload={"username": user.username, "changed": ["totp_enabled"]},
+    )
     return pyotp.TOTP(seed).provisioning_uri(name=user.username, issuer_name=issuer)
 
 
@@ -222,7 +230,15 @@ def do_confirm_totp(session: Session, actor: Principal, sealer: Sealer, otp: str
     if not pyotp.TOTP(sealer.unseal(user.totp_secret)).verify(otp, valid_window=1):
         raise Invalid("that code does not match", field="otp")
     user.totp_enabled = True
-    record(session, actor, "auth.totp_enable", object_type="user", object_id=user.id)
+    record(
+        session,
+        actor,
+        "auth.totp_enable",
+        object_type="user",
+        object_id=user.id,
+        event="user.updated",
+        payload={"username": user.username, "changed": ["totp_enabled"]},
+    )
 
 
 def _parse_roles(names: list[str]) -> frozenset[Role]:

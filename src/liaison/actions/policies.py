@@ -9,7 +9,7 @@ from liaison.audit.log import content_digest
 from liaison.domain.accounts import Principal, Role
 from liaison.domain.errors import Conflict, Invalid
 from liaison.security import Label, PolicyError, canonicalize, label_problems, load_policy
-from liaison.store.labels import authority_of, forget_all_grants, intern_label
+from liaison.store.labels import authority_of, intern_label, mark_changed
 from liaison.store.models import InstalledPolicy, StoredLabel
 
 
@@ -29,7 +29,7 @@ def do_install_policy(session: Session, actor: Principal, spif: bytes) -> Instal
     )
     session.add(row)
     session.flush()
-    forget_all_grants(session)
+    mark_changed(session)
     record(
         session,
         actor,

@@ -73,8 +73,3 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
-
-
-def is_writing(session: Session) -> bool:
-    """Whether `session` is a writing unit of work (on SQLite: it holds the write lock)."""
-    return bool(session.get_bind().get_execution_options().get(_WRITE_OPTION, False))

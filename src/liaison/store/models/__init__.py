@@ -4,9 +4,7 @@ from liaison.store.models.accounts import Credential, User
 from liaison.store.models.audit import AuditCheckpoint, AuditEntry, AuditTree
 from liaison.store.models.base import Base, Record
 from liaison.store.models.labels import (
-    ClearanceRecord,
     InstalledPolicy,
-    LabelGrant,
     StoredLabel,
     StoredLabelCategory,
 )
@@ -17,10 +15,8 @@ __all__ = [
     "AuditEntry",
     "AuditTree",
     "Base",
-    "ClearanceRecord",
     "Credential",
     "InstalledPolicy",
-    "LabelGrant",
     "OutboxEvent",
     "Record",
     "StoredLabel",

@@ -54,27 +54,3 @@ class InstalledPolicy(Base):
     spif: Mapped[str] = mapped_column(Text)
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     loaded_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
-
-
-class ClearanceRecord(Base):
-    """A distinct clearance (by key), and how far its label decisions have been made."""
-
-    __tablename__ = "clearances"
-
-    id: Mapped[int] = mapped_column(LabelId, primary_key=True, autoincrement=True)
-    key: Mapped[str] = mapped_column(String(64), unique=True)
-    decided_through: Mapped[int] = mapped_column(BigInteger, default=0)
-
-
-class LabelGrant(Base):
-    """Clearance `clearance_id` may read label `label_id`: the decision cache `visible()` joins."""
-
-    __tablename__ = "label_grants"
-    __table_args__ = {"sqlite_with_rowid": False}
-
-    clearance_id: Mapped[int] = mapped_column(
-        ForeignKey("clearances.id", ondelete="CASCADE"), primary_key=True
-    )
-    label_id: Mapped[int] = mapped_column(
-        ForeignKey("labels.id", ondelete="CASCADE"), primary_key=True
-    )
