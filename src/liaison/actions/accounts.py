@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -122,8 +123,8 @@ def do_sign_in(
     if user.totp_enabled:
         if not otp or user.totp_secret is None:
             return _count_failure(session, policy, user, now, "second factor missing")
-        if not pyotp.TOTP(sealer.unseal(user.totp_secret)).verify(otp, valid_window=1):
-            return _count_failure(session, policy, user, now, "wrong second factor")
+        if not _accept_totp(user, sealer, otp):
+            return _count_failure(session, policy, user, now, "wrong or reused second factor")
     elif policy.totp_required_roles & rules.parse_roles(user.roles):
         return _refuse(session, user, name, "second factor required by role but not enrolled")
     user.failed_logins = 0
@@ -227,7 +228,7 @@ def do_confirm_totp(session: Session, actor: Principal, sealer: Sealer, otp: str
     user = _user(session, actor.user_id)
     if user.totp_secret is None:
         raise Invalid("start TOTP enrolment first", field="otp")
-    if not pyotp.TOTP(sealer.unseal(user.totp_secret)).verify(otp, valid_window=1):
+    if not _accept_totp(user, sealer, otp):
         raise Invalid("that code does not match", field="otp")
     user.totp_enabled = True
     record(
@@ -239,6 +240,21 @@ def do_confirm_totp(session: Session, actor: Principal, sealer: Sealer, otp: str
         event="user.updated",
         payload={"username": user.username, "changed": ["totp_enabled"]},
     )
+
+
+def _accept_totp(user: User, sealer: Sealer, otp: str) -> bool:
+    """Accept a code of the current 30 s step or either neighbour, once: a code that was
+    already used (or one older than it) is refused, so an intercepted code cannot be replayed."""
+    assert user.totp_secret is not None
+    totp = pyotp.TOTP(sealer.unseal(user.totp_secret))
+    step = totp.timecode(utcnow())
+    for candidate in (step - 1, step, step + 1):
+        if candidate > (user.totp_last_step or -1) and hmac.compare_digest(
+            totp.generate_otp(candidate), otp
+        ):
+            user.totp_last_step = candidate
+            return True
+    return False
 
 
 def _parse_roles(names: list[str]) -> frozenset[Role]:

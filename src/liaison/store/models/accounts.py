@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Uuid
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from liaison.domain.accounts import Principal, parse_roles
@@ -25,6 +25,7 @@ class User(Record, Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     totp_secret: Mapped[bytes | None] = mapped_column(LargeBinary)  # encrypted with the node secret
     totp_enabled: Mapped[bool] = mapped_column(default=False)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)  # refuses replayed codes
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_active: Mapped[bool] = mapped_column(default=True)

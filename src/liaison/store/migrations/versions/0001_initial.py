@@ -1,8 +1,8 @@
-"""foundation: accounts, audit log, outbox
+"""initial schema: accounts, credentials, audit log, outbox, labels, policies
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 09:31:14.544817
+Create Date: 2026-11-24 10:03:22.634114
 """
 
 from collections.abc import Sequence
@@ -68,6 +68,22 @@ def upgrade() -> None:
     )
     op.bulk_insert(audit_tree, [{"id": 1, "size": 0, "frontier": [], "checkpoint_size": 0}])
     op.create_table(
+        "labels",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.Column("policy", sa.String(length=200), nullable=False),
+        sa.Column("classification", sa.String(length=200), nullable=False),
+        sa.Column("canonical", sa.JSON(), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_labels")),
+        sa.UniqueConstraint("hash", name=op.f("uq_labels_hash")),
+    )
+    op.create_table(
         "outbox",
         sa.Column(
             "seq",
@@ -87,6 +103,22 @@ def upgrade() -> None:
         sa.UniqueConstraint("event_id", name=op.f("uq_outbox_event_id")),
     )
     op.create_table(
+        "policies",
+        sa.Column(
+            "seq",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("policy_id", sa.String(length=200), nullable=False),
+        sa.Column("spif", sa.Text(), nullable=False),
+        sa.Column("loaded_at", UTCDateTime(), nullable=False),
+        sa.Column("loaded_by", sa.Uuid(), nullable=True),
+        sa.PrimaryKeyConstraint("seq", name=op.f("pk_policies")),
+        sa.UniqueConstraint("policy_id", name=op.f("uq_policies_policy_id")),
+    )
+    op.create_table(
         "users",
         sa.Column("username", sa.String(length=64), nullable=False),
         sa.Column("display_name", sa.String(length=200), nullable=False),
@@ -95,9 +127,11 @@ def upgrade() -> None:
         sa.Column("password_hash", sa.String(length=200), nullable=False),
         sa.Column("totp_secret", sa.LargeBinary(), nullable=True),
         sa.Column("totp_enabled", sa.Boolean(), nullable=False),
+        sa.Column("totp_last_step", sa.BigInteger(), nullable=True),
         sa.Column("failed_logins", sa.Integer(), nullable=False),
         sa.Column("locked_until", UTCDateTime(), nullable=True),
         sa.Column("is_active", sa.Boolean(), nullable=False),
+        sa.Column("clearance", sa.JSON(), nullable=True),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("origin", sa.String(length=253), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
@@ -126,14 +160,39 @@ def upgrade() -> None:
     with op.batch_alter_table("credentials", schema=None) as batch_op:
         batch_op.create_index("ix_credentials_user_id", ["user_id"], unique=False)
 
+    op.create_table(
+        "label_categories",
+        sa.Column("label_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("tag_set", sa.String(length=200), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("value", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["label_id"],
+            ["labels.id"],
+            name=op.f("fk_label_categories_label_id_labels"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "label_id", "tag_set", "kind", "value", name=op.f("pk_label_categories")
+        ),
+    )
+    with op.batch_alter_table("label_categories", schema=None) as batch_op:
+        batch_op.create_index("ix_label_categories_value", ["tag_set", "value"], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("label_categories", schema=None) as batch_op:
+        batch_op.drop_index("ix_label_categories_value")
+
+    op.drop_table("label_categories")
     with op.batch_alter_table("credentials", schema=None) as batch_op:
         batch_op.drop_index("ix_credentials_user_id")
 
     op.drop_table("credentials")
     op.drop_table("users")
+    op.drop_table("policies")
     op.drop_table("outbox")
+    op.drop_table("labels")
     op.drop_table("audit_tree")
     with op.batch_alter_table("audit_entries", schema=None) as batch_op:
         batch_op.drop_index("ix_audit_entries_object")
