@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -147,6 +148,11 @@ def begun_totp(node: Node, user: User) -> pyotp.TOTP:
     totp = pyotp.parse_uri(uri)
     assert isinstance(totp, pyotp.TOTP)
     return totp
+
+
+def next_code(totp: pyotp.TOTP) -> str:
+    """The code of the next 30 s step: accepted once, like any code within a step of now."""
+    return totp.at(time.time() + totp.interval)
 
 
 Write = Callable[[Node, User], Callable[[Session], object]]
@@ -395,16 +401,19 @@ def test_totp_enrolment_then_sign_in_needs_the_code(node: Node, make_user: UserF
         do_confirm_totp(session, user.principal(), node.sealer, wrong)
     assert refused.value.field == "otp"
     assert not user_row(node, "alice")["totp_enabled"]
+    confirmed_with = totp.now()
     with node.db.writing() as session:
-        do_confirm_totp(session, user.principal(), node.sealer, totp.now())
+        do_confirm_totp(session, user.principal(), node.sealer, confirmed_with)
     assert user_row(node, "alice")["totp_enabled"]
 
     assert sign_in(node, "alice").failure == "second factor missing"
-    assert sign_in(node, "alice", otp=wrong).failure == "wrong second factor"
-    assert user_row(node, "alice")["failed_logins"] == 2
-    signed_in = sign_in(node, "alice", otp=totp.now())
-    assert signed_in.secret is not None
+    assert sign_in(node, "alice", otp=wrong).failure == "wrong or reused second factor"
+    assert sign_in(node, "alice", otp=confirmed_with).failure == "wrong or reused second factor"
+    assert user_row(node, "alice")["failed_logins"] == 3
+    fresh = next_code(totp)
+    assert sign_in(node, "alice", otp=fresh).secret is not None
     assert user_row(node, "alice")["failed_logins"] == 0
+    assert sign_in(node, "alice", otp=fresh).failure == "wrong or reused second factor"
 
 
 def test_confirming_totp_before_beginning_is_invalid(node: Node) -> None:
@@ -428,4 +437,4 @@ def test_a_role_that_requires_totp_refuses_users_not_enrolled(
     totp = begun_totp(node, admin)
     with node.db.writing() as session:
         do_confirm_totp(session, admin.principal(), node.sealer, totp.now())
-    assert sign_in(node, "root", otp=totp.now(), policy=policy).secret is not None
+    assert sign_in(node, "root", otp=next_code(totp), policy=policy).secret is not None

@@ -1,4 +1,4 @@
-"""The audit viewer over the API: entries for security officers, checkpoints and inclusion proofs."""
+"""The audit viewer over the API: entries for security officers, checkpoints, inclusion proofs."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from liaison.audit import log
 from liaison.audit.checkpoint import Checkpoint, verify_checkpoint
 from liaison.audit.merkle import verify_inclusion
 from liaison.node import Node
+from liaison.queries.pagination import encode_cursor
 from liaison.store.types import utcnow
 from tests.conftest import UserFactory, auth
 
@@ -106,7 +107,8 @@ def test_officers_may_not_read_the_audit_log(
 
 
 def test_a_malformed_audit_cursor_is_422(client: TestClient, security: dict[str, str]) -> None:
-    for cursor in ("%%%", "eyJrIjogImFiYyJ9"):  # garbage; {"k": "abc"} is not an index
+    forged = [encode_cursor(2**63), encode_cursor(-(2**63) - 1), encode_cursor(10**30)]
+    for cursor in ("%%%", "eyJrIjogImFiYyJ9", *forged):  # {"k": "abc"} is not an index
         response = client.get(AUDIT, headers=security, params={"cursor": cursor})
         assert response.status_code == 422
         assert response.json()["errors"][0]["field"] == "cursor"
@@ -162,4 +164,15 @@ def test_proofs_outside_the_checkpoint_are_404(
     size = client.get(f"{AUDIT}/checkpoint", headers=security).json()["size"]
     assert client.get(f"{AUDIT}/proof/{size}", headers=security).status_code == 404
     assert client.get(f"{AUDIT}/proof/-1", headers=security).status_code == 404
+    assert client.get(f"{AUDIT}/proof/{10**30}", headers=security).status_code == 404
     assert client.get(f"{AUDIT}/proof/first", headers=security).status_code == 422
+
+
+@pytest.mark.parametrize("param", ["since", "until"])
+def test_a_timestamp_without_a_timezone_is_422(
+    client: TestClient, security: dict[str, str], param: str
+) -> None:
+    response = client.get(AUDIT, headers=security, params={param: "2026-11-24T15:30:00"})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert [error["field"] for error in response.json()["errors"]] == [f"query.{param}"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 
 import pyotp
@@ -152,8 +153,10 @@ def test_totp_enrolment_over_the_api_then_tokens_need_the_code(
     assert confirmed.status_code == 204
 
     assert_refused(request_token(client, "alice"))
-    with_code = {"username": "alice", "password": PASSWORD, "otp": totp.now()}
+    next_code = totp.at(time.time() + totp.interval)  # the confirmation's code is spent
+    with_code = {"username": "alice", "password": PASSWORD, "otp": next_code}
     assert client.post(TOKEN, json=with_code).status_code == 200
+    assert_refused(client.post(TOKEN, json=with_code))  # and so is this one now
 
 
 # --- browser sessions ---------------------------------------------------------------------

@@ -147,9 +147,10 @@ def test_rule_breaking_input_is_422_naming_the_field(
 
 def test_a_taken_username_is_409(client: TestClient, admin: dict[str, str]) -> None:
     assert client.post(USERS, headers=admin, json=new_user("erin")).status_code == 201
-    assert "taken" in assert_problem(
-        client.post(USERS, headers=admin, json=new_user("ERIN")), 409
-    )["detail"]
+    assert (
+        "taken"
+        in assert_problem(client.post(USERS, headers=admin, json=new_user("ERIN")), 409)["detail"]
+    )
 
 
 @pytest.mark.parametrize(

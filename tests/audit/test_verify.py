@@ -164,6 +164,26 @@ def test_an_edit_with_a_recomputed_leaf_hash_is_caught_by_the_checkpoint(
     )
 
 
+def test_deleted_checkpoints_hiding_a_forged_edit_are_noticed(audited: Node) -> None:
+    rewrite(audited, 10, entry(audited, 10) | {"reason": "nothing to see"}, rehash=True)
+    sql(audited, "DELETE FROM audit_checkpoints")
+    sql(audited, "UPDATE audit_tree SET checkpoint_size = 0, frontier = '[]'")
+    result = verify(audited)
+    assert not result.ok
+    assert result.problem == (
+        f"checkpoints between sizes 0 and {SIZE} are missing: "
+        f"one is signed at least every {CHECKPOINT_EVERY} entries"
+    )
+
+
+def test_a_deleted_middle_checkpoint_is_noticed(audited: Node) -> None:
+    sql(audited, "DELETE FROM audit_checkpoints WHERE size = :size", size=CHECKPOINT_EVERY)
+    result = verify(audited)
+    assert not result.ok
+    assert result.problem is not None
+    assert result.problem.startswith(f"checkpoints between sizes 0 and {2 * CHECKPOINT_EVERY}")
+
+
 def test_a_checkpoint_with_a_bad_signature_fails(audited: Node) -> None:
     (row,) = table_rows(audited, AuditCheckpoint, AuditCheckpoint.size == CHECKPOINT_EVERY)
     signature = bytearray(row["signature"])

@@ -14,6 +14,7 @@ from typer.testing import CliRunner, Result
 from liaison.cli.demo import DEMO_ACCOUNTS
 from liaison.cli.main import app
 from liaison.node import Node
+from liaison.settings import Settings
 from liaison.store import migrate
 from liaison.store.models import AuditEntry, User
 from tests.conftest import PASSWORD, sign_in, table_rows
@@ -77,8 +78,29 @@ def test_db_check_on_the_test_database(cli_env: Env) -> None:
     assert "models and migrations agree" in result.output
 
 
-def test_serve_refuses_a_database_that_is_behind(fresh_env: Env) -> None:
-    line = assert_one_line_failure(run(fresh_env, "serve", "--port", "1"))
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("serve", "--port", "1"),
+        ("audit", "verify"),
+        ("audit", "checkpoint"),
+        (
+            "user",
+            "create",
+            "--username",
+            "a1",
+            "--nation",
+            "GBR",
+            "--role",
+            "officer",
+            "--password-stdin",
+        ),
+    ],
+)
+def test_commands_refuse_a_database_that_is_behind(
+    fresh_env: Env, command: tuple[str, ...]
+) -> None:
+    line = assert_one_line_failure(run(fresh_env, *command, stdin=PASSWORD + "\n"))
     assert "liaison db upgrade" in line
 
 
@@ -174,7 +196,7 @@ def test_audit_checkpoint_signs_the_log(cli_env: Env, node: Node, make_user) -> 
 # --- demo ---------------------------------------------------------------------------------
 
 
-def test_demo_seed_only_is_idempotent_and_prints_the_logins(fresh_env: Env, tmp_path: Path) -> None:
+def test_demo_seed_only_is_idempotent_and_prints_the_logins(fresh_env: Env) -> None:
     first = run(fresh_env, "demo", "--seed-only")
     assert first.exit_code == 0, first.output
     for account in DEMO_ACCOUNTS:
@@ -184,10 +206,13 @@ def test_demo_seed_only_is_idempotent_and_prints_the_logins(fresh_env: Env, tmp_
     assert second.exit_code == 0, second.output
     assert "Demo logins" in second.output
 
-    settings_env = {key.removeprefix("LIAISON_").lower(): value for key, value in fresh_env.items()}
-    from liaison.settings import Settings
-
-    demo_node = Node.open(Settings(**settings_env))  # type: ignore[arg-type]
+    demo_node = Node.open(
+        Settings(
+            data_dir=Path(fresh_env["LIAISON_DATA_DIR"]),
+            database_url=fresh_env["LIAISON_DATABASE_URL"],
+            node_name=fresh_env["LIAISON_NODE_NAME"],
+        )
+    )
     try:
         users = table_rows(demo_node, User)
         assert sorted(row["username"] for row in users) == sorted(
@@ -206,6 +231,16 @@ def test_a_bad_setting_is_named(fresh_env: Env) -> None:
     result = run({**fresh_env, "LIAISON_NODE_NAME": "bad name!"}, "db", "check")
     line = assert_one_line_failure(result, code=2)
     assert "LIAISON_NODE_NAME" in line
+
+
+@pytest.mark.parametrize("key_file", ["secret_key", "node_key.pem"])
+def test_a_key_file_readable_by_others_is_refused(
+    fresh_env: Env, tmp_path: Path, key_file: str
+) -> None:
+    assert run(fresh_env, "db", "upgrade").exit_code == 0  # creates both key files, 0600
+    (tmp_path / "var" / key_file).chmod(0o644)
+    line = assert_one_line_failure(run(fresh_env, "audit", "verify"))
+    assert key_file in line
 
 
 def test_an_unreachable_database_is_one_clear_line(fresh_env: Env) -> None:

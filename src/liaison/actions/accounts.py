@@ -331,8 +331,10 @@ def do_set_clearance(
     if clearance is None:
         user.clearance = None
     else:
+        authority = authority_of(session)
+        authority.refresh(session, at_once=False)  # policies installed since this process looked
         try:
-            parsed = clearance_from_json(clearance, authority_of(session).registry)
+            parsed = clearance_from_json(clearance, authority.registry)
         except ClearanceError as error:
             raise Invalid(str(error), field="clearance") from None
         user.clearance = clearance_to_json(parsed)

@@ -20,7 +20,9 @@ def do_install_policy(session: Session, actor: Principal, spif: bytes) -> Instal
         policy = load_policy(spif)
     except PolicyError as error:
         raise Invalid(f"policy refused: {error}", field="spif") from None
-    registry = authority_of(session).registry
+    authority = authority_of(session)
+    authority.refresh(session)  # every installed policy, however recent
+    registry = authority.registry
     clash = next((registry.get(i) for i in policy.index.identifiers if registry.get(i)), None)
     if clash is not None:
         raise Conflict(f"policy {policy.name} ({policy.id}) is already installed as {clash.name}")
@@ -50,7 +52,9 @@ def prepare_label(session: Session, author: Principal, label: Label) -> StoredLa
     A write-up is a label the author's own clearance could not read: nobody may write what
     they could not then read back.
     """
-    registry = authority_of(session).registry
+    authority = authority_of(session)
+    authority.refresh(session, at_once=False)  # policies installed since this process looked
+    registry = authority.registry
     policy = registry.get(label.policy)
     if policy is None:
         raise Invalid(f"unknown policy {label.policy!r}", field="label")

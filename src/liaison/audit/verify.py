@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from liaison.audit.checkpoint import Checkpoint, verify_checkpoint
 from liaison.audit.entry import EntryFields, entry_bytes
+from liaison.audit.log import CHECKPOINT_EVERY
 from liaison.audit.merkle import CompactRange, leaf_hash
 from liaison.store.models import AuditCheckpoint, AuditEntry, AuditTree
 
@@ -84,7 +85,22 @@ def verify_log(
         return VerifyResult(
             tree.size, 0, f"the log holds {tree.size} entries but recorded {recorded.size}"
         )
+    missing = _missing_checkpoint([c.size for c in checkpoints], tree.size)
+    if missing is not None:
+        return VerifyResult(tree.size, len(checkpoints), missing)
     return VerifyResult(tree.size, len(checkpoints))
+
+
+def _missing_checkpoint(sizes: list[int], size: int) -> str | None:
+    """The writer signs at least every CHECKPOINT_EVERY entries, so a longer gap means
+    checkpoints were deleted, perhaps to hide entries rewritten with fresh hashes."""
+    for before, after in zip([0, *sizes], [*sizes, size], strict=True):
+        if after - before > CHECKPOINT_EVERY:
+            return (
+                f"checkpoints between sizes {before} and {after} are missing: "
+                f"one is signed at least every {CHECKPOINT_EVERY} entries"
+            )
+    return None
 
 
 def _as_checkpoint(row: AuditCheckpoint) -> Checkpoint:

@@ -15,6 +15,7 @@ from liaison.audit.checkpoint import KeyFileError
 from liaison.domain.errors import LiaisonError
 from liaison.node import Node
 from liaison.settings import Settings
+from liaison.store import migrate
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -32,8 +33,9 @@ def load_settings() -> Settings:
 
 
 @contextmanager
-def open_node() -> Iterator[Node]:
-    """Open the node and check the database answers; any failure is one line and exit 1."""
+def open_node(*, migrated: bool = True) -> Iterator[Node]:
+    """Open the node and check the database answers (and, if `migrated`, that its schema is
+    current); any failure is one line and exit 1."""
     settings = load_settings()
     try:
         node = Node.open(settings)
@@ -41,6 +43,8 @@ def open_node() -> Iterator[Node]:
         raise fail(str(error)) from None
     try:
         check_database(node)
+        if migrated and not migrate.is_current(node.db.engine):
+            raise fail("the database schema is not current: run `liaison db upgrade`")
         yield node
     except LiaisonError as error:
         raise fail(str(error)) from None

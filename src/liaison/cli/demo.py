@@ -115,7 +115,7 @@ def demo(
     port: int = typer.Option(8080),
 ) -> None:
     """Migrate, seed the demo data, print the demo logins and serve."""
-    with open_node() as node:
+    with open_node(migrated=False) as node:
         migrate.upgrade(node.db.engine)
         with node.db.writing() as session:
             seed(session, node.settings.node_name)

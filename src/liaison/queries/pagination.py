@@ -34,6 +34,8 @@ def decode_cursor(cursor: str | None) -> str | int | None:
         raise Invalid("malformed cursor: pass back the next_cursor of a page", "cursor") from None
     if not isinstance(key, str | int) or isinstance(key, bool):
         raise Invalid("malformed cursor: pass back the next_cursor of a page", "cursor")
+    if isinstance(key, int) and not -(2**63) <= key < 2**63:  # no database column holds it
+        raise Invalid("malformed cursor: pass back the next_cursor of a page", "cursor")
     return key
 
 

@@ -40,6 +40,7 @@ MAX_CLEARANCES = 4096  # distinct clearances whose decisions a process remembers
 REFRESH_SECONDS = 0.25
 
 _CHANGED = "labels_changed"  # session.info flag: this transaction interned labels or policies
+_INTERN_LOCK = 4774  # PostgreSQL advisory lock key taken while inserting a new label
 # Built once: constructing statements costs more than running these indexed lookups.
 _NEWEST = select(
     select(func.max(StoredLabel.id)).scalar_subquery(),
@@ -76,6 +77,8 @@ class LabelAuthority:
 
     def note_commit(self, session: Session) -> None:
         """After a commit that interned labels or installed a policy: look again on next read."""
+        if session.in_nested_transaction():
+            return  # a savepoint was released: the transaction itself may still roll back
         if session.info.pop(_CHANGED, False):
             self._refreshed_at = float("-inf")
 
@@ -88,6 +91,10 @@ class LabelAuthority:
         if not at_once and now - self._refreshed_at < REFRESH_SECONDS:
             return self._newest
         newest_label, newest_policy = session.connection().execute(_NEWEST).one()
+        if _uncommitted(session):
+            # Its own labels may yet roll back (and on SQLite their ids be given to other
+            # labels): what this transaction sees must not become what other sessions are told.
+            return int(newest_label or 0)
         if newest_policy != self._policies_seq:
             self._reload(session, newest_policy)
         self._newest, self._refreshed_at = int(newest_label or 0), now
@@ -104,13 +111,16 @@ class LabelAuthority:
 
     def readable(self, session: Session, clearance: Clearance) -> Readable:
         """The labels `clearance` may read, deciding those it has not been decided for."""
-        return self._entry(session, clearance, self.refresh(session, at_once=False))[0]
+        return self._entry(
+            session, clearance, self.refresh(session, at_once=_uncommitted(session))
+        )[0]
 
     def label_filter(
         self, session: Session, clearance: Clearance, column: ColumnElement[Any]
     ) -> ColumnElement[bool]:
         """A WHERE clause: `column` holds the id of a label that `clearance` may read."""
-        _, values = self._entry(session, clearance, self.refresh(session, at_once=False))
+        newest = self.refresh(session, at_once=_uncommitted(session))  # it sees its own labels
+        _, values = self._entry(session, clearance, newest)
         if values is None:
             return false()
         if session.get_bind().dialect.name == "postgresql":
@@ -136,7 +146,7 @@ class LabelAuthority:
         readable = Readable(newest, frozenset(granted))
         entry = (readable, _constant_list(session, readable))
         with self._lock:
-            if registry is self._registry:
+            if registry is self._registry and not _uncommitted(session):
                 if len(self._readable) >= MAX_CLEARANCES:
                     self._readable.clear()
                 self._readable[key] = entry
@@ -162,6 +172,11 @@ def mark_changed(session: Session) -> None:
     session.info[_CHANGED] = True
 
 
+def _uncommitted(session: Session) -> bool:
+    """Whether `session` has interned labels or installed policies it has not yet committed."""
+    return bool(session.info.get(_CHANGED))
+
+
 def authority_of(session: Session) -> LabelAuthority:
     authority = session.info.get("labels")
     if not isinstance(authority, LabelAuthority):
@@ -176,6 +191,14 @@ def intern_label(session: Session, label: Label) -> StoredLabel:
     row = session.scalars(query).one_or_none()
     if row is not None:
         return row
+    if session.get_bind().dialect.name == "postgresql":
+        # Readers decide every label up to the newest id they see, so ids must become visible
+        # in order: new labels are inserted one transaction at a time (SQLite writers already
+        # take turns). The lock is held until this transaction ends.
+        session.execute(select(func.pg_advisory_xact_lock(_INTERN_LOCK)))
+        row = session.scalars(query).one_or_none()  # interned while this one waited?
+        if row is not None:
+            return row
     try:
         with session.begin_nested():  # another transaction may intern the same label first
             row = StoredLabel(

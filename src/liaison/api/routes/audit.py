@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel
 
 from liaison.http.deps import Caller, ReadSession
 from liaison.queries import audit
@@ -77,8 +77,8 @@ def list_entries(
     object_type: str | None = Query(default=None, max_length=64),
     object_id: str | None = Query(default=None, max_length=64),
     decision: str | None = Query(default=None, max_length=16),
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: AwareDatetime | None = None,  # a naive time would be ambiguous: refused with 422
+    until: AwareDatetime | None = None,
     cursor: str | None = Query(default=None, max_length=200),
     limit: int = 50,
 ) -> EntryPage:
