@@ -38,11 +38,12 @@ def run() -> None:
     with_audit, without_audit = [], []
     for _ in range(ROUNDS):
         with_audit.append(rate(action, ACTIONS))
-        with mock.patch.object(log, "append", lambda *args, **kwargs: 0):
+        with mock.patch.object(log, "append", return_value=0):
             without_audit.append(rate(action, ACTIONS))
     audited, bare = median(with_audit), median(without_audit)
     report(
-        f"Audit append: an audited action vs the same action unaudited ({node.db.engine.dialect.name})",
+        "Audit append: an audited action vs the same action unaudited "
+        f"({node.db.engine.dialect.name})",
         [
             ("without audit entry", f"{bare:,.0f} actions/s (median of {ROUNDS} x {ACTIONS})"),
             ("with audit entry", f"{audited:,.0f} actions/s"),

@@ -111,7 +111,7 @@ def run() -> None:
 
     # The cached path, as visible() uses it: one memo per clearance, then a set lookup.
     memo: dict[tuple[str, int], bool] = {}
-    for number, (label, clearance) in enumerate(cases):
+    for number, (_, clearance) in enumerate(cases):
         memo[(clearance_key(clearance), number)] = ours[number]
     keys = [clearance_key(clearance) for _, clearance in cases]
     rounds = 50
@@ -127,11 +127,13 @@ def run() -> None:
             ("Cedar (cedarpy, batch)", f"{cedar_rate:,.0f} decisions/s"),
             (
                 "Liaison uncached decide()",
-                f"{uncached_rate:,.0f} decisions/s = {uncached_rate / cedar_rate:,.0f}x Cedar (target >= 10x)",
+                f"{uncached_rate:,.0f} decisions/s = "
+                f"{uncached_rate / cedar_rate:,.0f}x Cedar (target >= 10x)",
             ),
             (
                 "Liaison cached",
-                f"{cached_rate:,.0f} decisions/s = {cached_rate / cedar_rate:,.0f}x Cedar (target >= 100x)",
+                f"{cached_rate:,.0f} decisions/s = "
+                f"{cached_rate / cedar_rate:,.0f}x Cedar (target >= 100x)",
             ),
             ("granted", f"{sum(ours)} of {CASES}"),
         ],

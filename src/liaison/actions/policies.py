@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from liaison.actions.recording import record
@@ -14,7 +15,7 @@ from liaison.store.models import InstalledPolicy, StoredLabel
 
 
 def do_install_policy(session: Session, actor: Principal, spif: bytes) -> InstalledPolicy:
-    """Load a SPIF onto the node. Every process drops its cached decisions on its next read."""
+    """Load a SPIF onto the node; each process loads it on its next look at the policies."""
     actor.require(Role.SECURITY_OFFICER)
     try:
         policy = load_policy(spif)
@@ -29,8 +30,11 @@ def do_install_policy(session: Session, actor: Principal, spif: bytes) -> Instal
     row = InstalledPolicy(
         name=policy.name, policy_id=policy.id, spif=spif.decode("utf-8"), loaded_by=actor.user_id
     )
-    session.add(row)
-    session.flush()
+    try:
+        with session.begin_nested():  # the same policy may be installed concurrently
+            session.add(row)
+    except IntegrityError:
+        raise Conflict(f"policy {policy.name} ({policy.id}) is already installed") from None
     mark_changed(session)
     record(
         session,

@@ -48,6 +48,8 @@ def publish_after_commit(session_factory: Any, bus: EventBus) -> None:
 
     @sa_event.listens_for(session_factory, "after_commit")
     def _after_commit(session: Session) -> None:
+        if session.in_nested_transaction():
+            return  # a savepoint was released; the transaction itself may still roll back
         rows = session.info.pop(_PENDING, [])
         if rows:
             bus.publish([_as_event(row) for row in rows])
