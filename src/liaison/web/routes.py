@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
@@ -92,7 +92,9 @@ async def logout(
     request: Request, node: NodeDep, csrf_token: Annotated[str, Form(max_length=128)]
 ) -> Response:
     signed_in = await _signed_in(request)
-    if signed_in is not None and hmac.compare_digest(signed_in.csrf_token or "", csrf_token):
+    if signed_in is not None:
+        if not hmac.compare_digest(signed_in.csrf_token or "", csrf_token):
+            raise HTTPException(403, "missing or wrong CSRF token")  # a forged sign-out
         await run_in_threadpool(_sign_out, node, signed_in.principal)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
