@@ -35,6 +35,7 @@ check: lint typecheck layers drift
 	$(MAKE) test PYTEST_ARGS="--cov --cov-report=term"
 
 bench: $(STAMP)
+	command -v wrk >/dev/null || apt-get install -y wrk
 	$(BIN)/python -m bench
 
 clean:
