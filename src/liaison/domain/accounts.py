@@ -7,13 +7,13 @@ import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 
-import pycountry
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from liaison.domain.errors import Forbidden
+from liaison.domain.nations import normalize_nation as normalize_nation  # re-exported
 from liaison.security import Clearance
 
 MIN_PASSWORD_LENGTH = 12
@@ -72,14 +72,6 @@ def normalize_username(username: str) -> str:
             "username must be 2-64 characters: a letter, then letters, digits, '.', '_' or '-'"
         )
     return normalized
-
-
-def normalize_nation(code: str) -> str:
-    """An ISO 3166 alpha-3 country code, as the NATO SPIF writes nations."""
-    upper = code.strip().upper()
-    if len(upper) != 3 or pycountry.countries.get(alpha_3=upper) is None:
-        raise ValueError(f"unknown nation code {code!r}: expected ISO 3166 alpha-3, e.g. GBR")
-    return upper
 
 
 def parse_roles(names: list[str]) -> frozenset[Role]:
