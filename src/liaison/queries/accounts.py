@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from liaison.domain.accounts import Principal, Role, parse_roles
 from liaison.domain.errors import Invalid, NotFound
 from liaison.queries.pagination import Page, check_limit, decode_cursor, encode_cursor
-from liaison.store.models import Credential, User
-from liaison.store.models.accounts import stored_clearance
+from liaison.store.labels import authority_of
+from liaison.store.models import Credential, Person, User
+from liaison.store.models.accounts import person_clearance, stored_clearance
 from liaison.store.types import utcnow
 
 
@@ -29,17 +30,24 @@ class Holder:
 # Built once: statement construction costs more than the indexed lookup itself.
 _HOLDER = (
     select(
-        User.id,
+        User.id.label("user_id"),
         User.username,
         User.display_name,
         User.nation,
         User.roles,
         User.clearance,
-        Credential.id,
+        Credential.id.label("credential_id"),
         Credential.expires_at,
         Credential.csrf_token,
+        Person.nation.label("person_nation"),
+        Person.clearance_policy,
+        Person.clearance_level,
+        Person.clearance_special,
+        Person.clearance_issued,
+        Person.clearance_expires,
     )
     .join(Credential, Credential.user_id == User.id)
+    .outerjoin(Person, Person.id == User.person_id)
     .where(
         Credential.secret_hash == bindparam("digest"),
         Credential.kind == bindparam("kind"),
@@ -51,21 +59,38 @@ _HOLDER = (
 
 
 def holder_of_secret(session: Session, digest: bytes, kind: str) -> Holder | None:
-    """The holder of a live (unexpired, unrevoked) credential of this kind, if any."""
-    row = session.execute(_HOLDER, {"digest": digest, "kind": kind, "now": utcnow()}).one_or_none()
+    """The holder of a live (unexpired, unrevoked) credential of this kind, if any.
+
+    A user linked to a person holds that person's derived clearance, as of today (UTC).
+    """
+    now = utcnow()
+    row = session.execute(_HOLDER, {"digest": digest, "kind": kind, "now": now}).one_or_none()
     if row is None:
         return None
-    user_id, username, display_name, nation, roles, clearance, credential_id, expires_at, csrf = row
+    clearance = stored_clearance(row.clearance)
+    if row.person_nation is not None:
+        authority = authority_of(session)
+        authority.refresh(session, at_once=False)  # nationally cleared under a new policy?
+        clearance = person_clearance(
+            authority.registry,
+            now.date(),
+            nation=row.person_nation,
+            policy=row.clearance_policy,
+            level=row.clearance_level,
+            special=row.clearance_special,
+            issued=row.clearance_issued,
+            expires=row.clearance_expires,
+        )
     principal = Principal(
-        user_id=user_id,
-        username=username,
-        display_name=display_name,
-        nation=nation,
-        roles=parse_roles(roles),
-        credential_id=credential_id,
-        clearance=stored_clearance(clearance),
+        user_id=row.user_id,
+        username=row.username,
+        display_name=row.display_name,
+        nation=row.nation,
+        roles=parse_roles(row.roles),
+        credential_id=row.credential_id,
+        clearance=clearance,
     )
-    return Holder(principal, expires_at, csrf)
+    return Holder(principal, row.expires_at, row.csrf_token)
 
 
 def list_users(session: Session, viewer: Principal, cursor: str | None, limit: int) -> Page[User]:

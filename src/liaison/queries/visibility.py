@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from liaison.domain.accounts import Principal
 from liaison.store.labels import authority_of
 
-S = TypeVar("S", bound=Select[Any])
+S = TypeVar("S", bound="Select[*tuple[Any, ...]]")  # a select of any width
 
 
 def visible(session: Session, query: S, viewer: Principal, label_column: ColumnElement[Any]) -> S:

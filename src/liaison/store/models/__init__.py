@@ -8,16 +8,46 @@ from liaison.store.models.labels import (
     StoredLabel,
     StoredLabelCategory,
 )
+from liaison.store.models.organization import (
+    Alliance,
+    AllianceMember,
+    Area,
+    Department,
+    Labelled,
+    Office,
+    Organization,
+    Post,
+)
 from liaison.store.models.outbox import OutboxEvent
+from liaison.store.models.people import (
+    Accreditation,
+    Assignment,
+    Person,
+    PersonLanguage,
+    Qualification,
+)
 
 __all__ = [
+    "Accreditation",
+    "Alliance",
+    "AllianceMember",
+    "Area",
+    "Assignment",
     "AuditCheckpoint",
     "AuditEntry",
     "AuditTree",
     "Base",
     "Credential",
+    "Department",
     "InstalledPolicy",
+    "Labelled",
+    "Office",
+    "Organization",
     "OutboxEvent",
+    "Person",
+    "PersonLanguage",
+    "Post",
+    "Qualification",
     "Record",
     "StoredLabel",
     "StoredLabelCategory",
