@@ -9,6 +9,7 @@ BENCHMARKS = (
     "audit_verify",
     "security_decisions",
     "visible_query",
+    "org_people",
 )
 
 for name in sys.argv[1:] or BENCHMARKS:

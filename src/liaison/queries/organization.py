@@ -249,10 +249,14 @@ def _office_nodes(
         .order_by(Department.name, Department.id)
     ).all()
     in_offices = Department.office_id.in_(office_ids)
-    posts = session.scalars(
+    # Only the columns a chart shows: loading whole posts would cost more than the query.
+    posts = session.execute(
         _visible(
             session,
-            select(Post).join(Department).where(in_offices).order_by(Post.title, Post.id),
+            select(Post.id, Post.department_id, Post.title, Post.rank_min, Post.rank_max)
+            .join(Department)
+            .where(in_offices)
+            .order_by(Post.title, Post.id),
             viewer,
             Post,
         )

@@ -325,6 +325,8 @@ class _Judge:
         """
         policy, level, special, issued, expires = clearance
         distance, rank = self._once(("rank", rank_code), self._rank)
+        if (issued is None or issued <= self.on) and (expires is None or self.on <= expires):
+            issued = expires = None  # valid on the day: the dates change nothing, so share a key
         clearance_key = ("clearance", nation, policy, level, tuple(special), issued, expires)
         judged = [rank, self._once(clearance_key, self._clearance)]
         for index, profile in enumerate(profiles):
