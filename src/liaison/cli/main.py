@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from liaison.cli import audit, db, labels, policy, user
+from liaison.cli import audit, db, labels, org, people, policy, user
 from liaison.cli.demo import demo
 from liaison.cli.serve import serve
 
@@ -14,6 +14,8 @@ app.add_typer(user.app, name="user")
 app.add_typer(audit.app, name="audit")
 app.add_typer(policy.app, name="policy")
 app.add_typer(labels.app, name="labels")
+app.add_typer(people.app, name="people")
+app.add_typer(org.app, name="org")
 app.command()(serve)
 app.command()(demo)
 
