@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from liaison.actions.accounts import do_create_user, do_set_clearance
 from liaison.cli.common import open_node
+from liaison.cli.demo_structure import link_demo_accounts, seed_structure
 from liaison.cli.serve import run_server
 from liaison.domain.accounts import SYSTEM
 from liaison.store import migrate
@@ -86,7 +87,8 @@ DEMO_ACCOUNTS = (
 
 
 def seed(session: Session, origin: str) -> list[DemoAccount]:
-    """Create the demo accounts that do not exist yet; return those created."""
+    """Create the demo accounts that do not exist yet, then the demo organization and people
+    (once), and link the demo accounts to their people; return the accounts created."""
     existing = set(session.scalars(select(User.username)))
     created = []
     for account in DEMO_ACCOUNTS:
@@ -106,6 +108,8 @@ def seed(session: Session, origin: str) -> list[DemoAccount]:
         if clearance is not None:
             do_set_clearance(session, SYSTEM, user.id, clearance)
         created.append(account)
+    seed_structure(session, origin)
+    link_demo_accounts(session)
     return created
 
 
