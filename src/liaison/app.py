@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from liaison import __version__
 from liaison.api import problems
-from liaison.api.routes import audit, auth, health, me, policies, users
+from liaison.api.routes import audit, auth, health, me, organization, people, policies, users
 from liaison.http.credentials import CredentialCache
 from liaison.http.observability import ObservabilityMiddleware
 from liaison.http.security_headers import SecurityHeadersMiddleware
@@ -46,7 +46,7 @@ def create_app(node: Node | None = None, settings: Settings | None = None) -> Fa
     if node is not None:
         _attach(app, node)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, me, users, audit, policies):
+    for module in (auth, me, users, audit, policies, organization, people):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(health.router)
