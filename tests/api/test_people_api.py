@@ -197,3 +197,26 @@ def test_a_french_reader_finds_no_trace_of_a_hidden_person(
     assert (
         str(hidden) in client.get(f"{API}/posts/{office.clerk_post}/candidates", headers=chief).text
     )
+
+
+def test_an_account_linked_to_a_person_reads_with_that_persons_clearance(
+    client: TestClient,
+    office: Office,
+    chief: Headers,
+    make_user: UserFactory,
+    token_for: Callable[[str], str],
+) -> None:
+    account = make_user("ashworth", "officer", nation="GBR")  # no clearance of its own
+    own = {"Authorization": f"Bearer {token_for('ashworth')}"}
+    created = ok(client.post(PEOPLE, headers=chief, json=new_person(office)), 201)
+    record = f"{PEOPLE}/{created['id']}"
+    problem(client.get(record, headers=own), 404)  # no clearance: nothing labelled is visible
+    cleared = {"policy": "NATO", "level": "SECRET"}
+    ok(client.put(f"{record}/clearance", headers=chief, json=cleared))
+    link = f"{API}/users/{account.id}/person"
+    problem(client.put(link, headers=own, json={"person_id": created["id"]}), 403)
+    linked = ok(client.put(link, headers=chief, json={"person_id": created["id"]}))
+    assert linked["person_id"] == created["id"]
+    assert ok(client.get(record, headers=own))["id"] == created["id"]  # the next request
+    ok(client.put(link, headers=chief, json={"person_id": None}))
+    problem(client.get(record, headers=own), 404)

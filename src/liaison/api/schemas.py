@@ -19,6 +19,7 @@ class UserOut(BaseModel):
     roles: list[str]
     totp_enabled: bool
     clearance: dict[str, Any] | None
+    person_id: uuid.UUID | None
     is_active: bool
     origin: str
     created_at: datetime

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, HTTPException, Query, Response
 from pydantic import BaseModel, Field
 
 from liaison.actions.accounts import do_create_user, do_set_clearance, do_update_user
+from liaison.actions.people import do_link_user
 from liaison.api.schemas import UserOut
 from liaison.domain.accounts import MAX_PASSWORD_LENGTH
 from liaison.http.deps import Caller, NodeDep, ReadSession
@@ -130,3 +131,15 @@ def set_clearance(user_id: uuid.UUID, body: ClearanceIn, caller: Caller, node: N
 def withdraw_clearance(user_id: uuid.UUID, caller: Caller, node: NodeDep) -> UserOut:
     with node.db.writing() as session:
         return UserOut.model_validate(do_set_clearance(session, caller, user_id, None))
+
+
+class PersonLink(BaseModel):
+    person_id: uuid.UUID | None  # None unlinks
+
+
+@router.put("/{user_id}/person")
+def link_person(user_id: uuid.UUID, body: PersonLink, caller: Caller, node: NodeDep) -> UserOut:
+    """Administrators link an account to the person it belongs to; from the user's next
+    request, access decisions use that person's clearance."""
+    with node.db.writing() as session:
+        return UserOut.model_validate(do_link_user(session, caller, user_id, body.person_id))
