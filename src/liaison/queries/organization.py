@@ -249,8 +249,9 @@ def _office_nodes(
         .order_by(Department.name, Department.id)
     ).all()
     in_offices = Department.office_id.in_(office_ids)
-    # Only the columns a chart shows: loading whole posts would cost more than the query.
-    posts = session.execute(
+    # Only the columns a chart shows, as plain rows (no ORM loading): a chart may hold
+    # thousands of posts, and building objects for them would cost more than the query.
+    posts = session.connection().execute(
         _visible(
             session,
             select(Post.id, Post.department_id, Post.title, Post.rank_min, Post.rank_max)
@@ -296,7 +297,8 @@ def _holders(
         .where(in_offices, _covers(day))
         .order_by(Assignment.starts_on)
     )
-    return dict(session.execute(_visible(session, query, viewer, Person)).all())
+    rows = session.connection().execute(_visible(session, query, viewer, Person))
+    return {post_id: person_id for post_id, person_id in rows}
 
 
 def _covers(day: date) -> ColumnElement[bool]:
