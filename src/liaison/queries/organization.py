@@ -251,17 +251,21 @@ def _office_nodes(
     in_offices = Department.office_id.in_(office_ids)
     # Only the columns a chart shows, as plain rows (no ORM loading): a chart may hold
     # thousands of posts, and building objects for them would cost more than the query.
-    posts = session.connection().execute(
-        _visible(
-            session,
-            select(Post.id, Post.department_id, Post.title, Post.rank_min, Post.rank_max)
-            .join(Department)
-            .where(in_offices)
-            .order_by(Post.title, Post.id),
-            viewer,
-            Post,
+    posts = (
+        session.connection()
+        .execute(
+            _visible(
+                session,
+                select(Post.id, Post.department_id, Post.title, Post.rank_min, Post.rank_max)
+                .join(Department)
+                .where(in_offices)
+                .order_by(Post.title, Post.id),
+                viewer,
+                Post,
+            )
         )
-    ).all()
+        .all()
+    )
     holders = _holders(session, viewer, in_offices, day)
     posts_in: defaultdict[uuid.UUID, list[PostNode]] = defaultdict(list)
     for post in posts:
@@ -298,7 +302,7 @@ def _holders(
         .order_by(Assignment.starts_on)
     )
     rows = session.connection().execute(_visible(session, query, viewer, Person))
-    return {post_id: person_id for post_id, person_id in rows}
+    return dict(rows.all())
 
 
 def _covers(day: date) -> ColumnElement[bool]:
