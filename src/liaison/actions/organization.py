@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import date
 from itertools import pairwise
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +25,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from liaison.actions.policies import prepare_label
 from liaison.actions.recording import record
+from liaison.actions.sight import seen, visible_row
 from liaison.domain import geo
 from liaison.domain.accounts import Principal, Role
 from liaison.domain.errors import Conflict, Forbidden, Invalid, NotFound, Stale
@@ -55,8 +56,6 @@ ORGANIZATION_KINDS = (
     "international_organization",
 )
 MAX_NAME = 200  # the width of every name and title column
-
-Seen = TypeVar("Seen", Alliance, Organization, Office, Post)
 
 
 class Member(NamedTuple):
@@ -176,9 +175,9 @@ def do_create_organization(
     position = _position(location)
     zone = _time_zone(time_zone)
     if parent_id is not None:
-        _seen(session, actor, Organization, parent_id, "parent organization")
+        seen(session, actor, Organization, parent_id, "parent organization")
     if alliance_id is not None:
-        _seen(session, actor, Alliance, alliance_id, "alliance")
+        seen(session, actor, Alliance, alliance_id, "alliance")
     stored = prepare_label(session, actor, label)
     organization = Organization(
         name=title,
@@ -209,10 +208,10 @@ def do_move_organization(
 ) -> Organization:
     """Put an organization under another (or at the top, with None); cycles are refused."""
     actor.require(Role.ADMIN)
-    organization = _seen(session, actor, Organization, organization_id, "organization", lock=True)
+    organization = seen(session, actor, Organization, organization_id, "organization", lock=True)
     _check_version(organization, expected_version)
     if new_parent_id is not None:
-        parent = _seen(session, actor, Organization, new_parent_id, "parent organization")
+        parent = seen(session, actor, Organization, new_parent_id, "parent organization")
         if _reaches(session, Organization.parent_id, parent.id, organization.id):
             same = parent.id == organization.id
             raise Invalid(
@@ -249,8 +248,8 @@ def do_create_office(
     zone = _time_zone(time_zone)
     if sending_org_id == host_org_id:
         raise Invalid("an office's sending and host organizations must differ", field="host_org_id")
-    _seen(session, actor, Organization, sending_org_id, "sending organization")
-    _seen(session, actor, Organization, host_org_id, "host organization")
+    seen(session, actor, Organization, sending_org_id, "sending organization")
+    seen(session, actor, Organization, host_org_id, "host organization")
     stored = prepare_label(session, actor, label)
     default = prepare_label(session, actor, default_label) if default_label else stored
     office = Office(
@@ -277,7 +276,7 @@ def do_add_department(
     """A department is part of its office: seen when the office is, under the office's label."""
     _require_any(actor, Role.ADMIN, Role.OFFICER)
     title = _name(name, "name")
-    office = _seen(session, actor, Office, office_id, "office")
+    office = seen(session, actor, Office, office_id, "office")
     department = Department(
         office_id=office.id, name=title, origin=origin, created_by=actor.user_id
     )
@@ -324,7 +323,7 @@ def do_create_post(
         (national_superior_id, "national"),
     ):
         if superior_id is not None:
-            _seen(session, actor, Post, superior_id, f"{line} superior post")
+            seen(session, actor, Post, superior_id, f"{line} superior post")
     stored = _label_or_default(session, actor, label, department.office_id)
     required = prepare_label(session, actor, required_clearance) if required_clearance else None
     post = Post(
@@ -359,7 +358,7 @@ def do_set_superiors(
 ) -> Post:
     """Set both reporting lines of a post (None: the top of that line); cycles are refused."""
     _require_any(actor, Role.ADMIN, Role.OFFICER)
-    post = _seen(session, actor, Post, post_id, "post", lock=True)
+    post = seen(session, actor, Post, post_id, "post", lock=True)
     _check_version(post, expected_version)
     lines = (
         (alliance_superior_id, Post.alliance_superior_id, "alliance"),
@@ -368,7 +367,7 @@ def do_set_superiors(
     for superior_id, column, line in lines:
         if superior_id is None:
             continue
-        superior = _seen(session, actor, Post, superior_id, f"{line} superior post")
+        superior = seen(session, actor, Post, superior_id, f"{line} superior post")
         if _reaches(session, column, superior.id, post.id):
             same = superior.id == post.id
             raise Invalid(
@@ -424,7 +423,7 @@ def _qualifications(names: Sequence[str]) -> list[str]:
 def _department(session: Session, actor: Principal, department_id: uuid.UUID) -> Department:
     """A department the actor can see: one whose office they can see."""
     department = session.get(Department, department_id)
-    if department is None or not _can_see(session, actor, Office, department.office_id):
+    if department is None or visible_row(session, actor, Office, department.office_id) is None:
         raise NotFound("no such department")
     return department
 
@@ -455,11 +454,11 @@ def do_create_area(
     except ValueError as error:
         raise Invalid(str(error), field="geometry") from None
     if post_id is not None:
-        post = _seen(session, actor, Post, post_id, "post")
+        post = seen(session, actor, Post, post_id, "post")
         owner_office_id = _office_of(session, post)
     else:
         assert office_id is not None
-        owner_office_id = _seen(session, actor, Office, office_id, "office").id
+        owner_office_id = seen(session, actor, Office, office_id, "office").id
     stored = _label_or_default(session, actor, label, owner_office_id)
     west, south, east, north = shape.bounds
     area = Area(
@@ -553,44 +552,6 @@ def _label_or_default(
         raise Invalid(
             "the office's default label is above your clearance: give a label", field="label"
         ) from None
-
-
-def _can_see(session: Session, actor: Principal, model: type[Seen], record_id: uuid.UUID) -> bool:
-    return _visible_row(session, actor, model, record_id) is not None
-
-
-def _seen(
-    session: Session,
-    actor: Principal,
-    model: type[Seen],
-    record_id: uuid.UUID,
-    what: str,
-    *,
-    lock: bool = False,
-) -> Seen:
-    """The record, if the actor may see it; else NotFound, exactly as if it did not exist."""
-    row = _visible_row(session, actor, model, record_id, lock=lock)
-    if row is None:
-        raise NotFound(f"no such {what}")
-    return row
-
-
-def _visible_row(
-    session: Session,
-    actor: Principal,
-    model: type[Seen],
-    record_id: uuid.UUID,
-    *,
-    lock: bool = False,
-) -> Seen | None:
-    # The filter `queries.visibility.visible()` applies; actions may not import queries.
-    if actor.clearance is None:
-        return None
-    readable = authority_of(session).label_filter(
-        session, actor.clearance, model.label_id.expression
-    )
-    query = select(model).where(model.id == record_id, readable)
-    return session.scalars(query.with_for_update() if lock else query).one_or_none()
 
 
 def _reaches(

@@ -21,7 +21,6 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from typing import TypeVar
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
@@ -29,6 +28,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from liaison.actions.policies import prepare_label
 from liaison.actions.recording import record
+from liaison.actions.sight import seen, visible_row
 from liaison.domain.accounts import Principal, Role
 from liaison.domain.clearances import NationalClearance, check_national
 from liaison.domain.errors import Conflict, Forbidden, Invalid, NotFound, Stale
@@ -50,8 +50,6 @@ from liaison.store.models import (
     StoredLabel,
     User,
 )
-
-Seen = TypeVar("Seen", Person, Post, Office, Organization)
 
 # Column widths (store.models.people), checked here so a long value is refused, not truncated.
 WIDTHS = {
@@ -103,7 +101,7 @@ def do_create_person(
         created_by=actor.user_id,
     )
     if office_id is not None:
-        _seen(session, actor, Office, office_id, "office")
+        seen(session, actor, Office, office_id, "office")
         stored = _label_or_default(session, actor, label, office_id)
     elif label is not None:
         stored = prepare_label(session, actor, label)
@@ -340,7 +338,7 @@ def do_assign(
     _require_any(actor, Role.ADMIN, Role.OFFICER)
     span = _span(starts_on, ends_on)
     # Locking the post and the person serialises concurrent assignments that could overlap.
-    post = _seen(session, actor, Post, post_id, "post", lock=True)
+    post = seen(session, actor, Post, post_id, "post", lock=True)
     person = _person(session, actor, person_id, lock=True)
     _check_overlaps(session, span, post.id, person.id, dual_hatted, exclude=None)
     assignment = Assignment(
@@ -377,10 +375,10 @@ def do_end_assignment(
     assignment = session.get(Assignment, assignment_id)
     if assignment is None:
         raise NotFound("no such assignment")
-    person = _visible_row(session, actor, Person, assignment.person_id, lock=True)
+    person = visible_row(session, actor, Person, assignment.person_id, lock=True)
     if person is None:  # part of a record the actor may not see
         raise NotFound("no such assignment")
-    _seen(session, actor, Post, assignment.post_id, "post", lock=True)
+    seen(session, actor, Post, assignment.post_id, "post", lock=True)
     span = _span(assignment.starts_on, ends_on)
     _check_overlaps(
         session, span, assignment.post_id, person.id, dual_hatted, exclude=assignment.id
@@ -412,7 +410,7 @@ def do_accredit(
     are one too many, and refused."""
     _require_any(actor, Role.ADMIN, Role.OFFICER)
     span = _span(starts_on, ends_on)
-    host = _seen(session, actor, Organization, host_org_id, "host organization")
+    host = seen(session, actor, Organization, host_org_id, "host organization")
     person = _person(session, actor, person_id, lock=True)
     clash = session.execute(
         select(Accreditation.starts_on, Accreditation.ends_on).where(
@@ -557,41 +555,7 @@ def _record(
 def _person(
     session: Session, actor: Principal, person_id: uuid.UUID, *, lock: bool = False
 ) -> Person:
-    return _seen(session, actor, Person, person_id, "person", lock=lock)
-
-
-def _seen(
-    session: Session,
-    actor: Principal,
-    model: type[Seen],
-    record_id: uuid.UUID,
-    what: str,
-    *,
-    lock: bool = False,
-) -> Seen:
-    """The record, if the actor may see it; else NotFound, exactly as if it did not exist."""
-    row = _visible_row(session, actor, model, record_id, lock=lock)
-    if row is None:
-        raise NotFound(f"no such {what}")
-    return row
-
-
-def _visible_row(
-    session: Session,
-    actor: Principal,
-    model: type[Seen],
-    record_id: uuid.UUID,
-    *,
-    lock: bool = False,
-) -> Seen | None:
-    # The filter `queries.visibility.visible()` applies; actions may not import queries.
-    if actor.clearance is None:
-        return None
-    readable = authority_of(session).label_filter(
-        session, actor.clearance, model.label_id.expression
-    )
-    query = select(model).where(model.id == record_id, readable)
-    return session.scalars(query.with_for_update() if lock else query).one_or_none()
+    return seen(session, actor, Person, person_id, "person", lock=lock)
 
 
 def _label_or_default(
