@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from liaison.actions.policies import prepare_label
+from liaison.actions.policies import label_or_office_default, prepare_label
 from liaison.actions.recording import record
 from liaison.actions.sight import seen, visible_row
 from liaison.domain import geo
@@ -32,7 +32,7 @@ from liaison.domain.errors import Conflict, Forbidden, Invalid, NotFound, Stale
 from liaison.domain.languages import LanguageProfile, normalize_language
 from liaison.domain.nations import normalize_nation
 from liaison.domain.ranks import RankCode, RankRange
-from liaison.security import Label, label_from_json
+from liaison.security import Label
 from liaison.store.labels import authority_of
 from liaison.store.models import (
     Alliance,
@@ -42,7 +42,6 @@ from liaison.store.models import (
     Office,
     Organization,
     Post,
-    StoredLabel,
 )
 
 ALLIANCE_KINDS = ("alliance", "coalition", "peacekeeping_mission", "exercise")
@@ -324,7 +323,7 @@ def do_create_post(
     ):
         if superior_id is not None:
             seen(session, actor, Post, superior_id, f"{line} superior post")
-    stored = _label_or_default(session, actor, label, department.office_id)
+    stored = label_or_office_default(session, actor, label, department.office_id)
     required = prepare_label(session, actor, required_clearance) if required_clearance else None
     post = Post(
         department_id=department.id,
@@ -459,7 +458,7 @@ def do_create_area(
     else:
         assert office_id is not None
         owner_office_id = seen(session, actor, Office, office_id, "office").id
-    stored = _label_or_default(session, actor, label, owner_office_id)
+    stored = label_or_office_default(session, actor, label, owner_office_id)
     west, south, east, north = shape.bounds
     area = Area(
         name=title,
@@ -532,26 +531,6 @@ def _time_zone(name: str | None) -> str | None:
         return geo.parse_time_zone(name).key if name is not None else None
     except ValueError as error:
         raise Invalid(str(error), field="time_zone") from None
-
-
-def _label_or_default(
-    session: Session, actor: Principal, label: Label | None, office_id: uuid.UUID
-) -> StoredLabel:
-    """`label`, or the office's default label, which must pass the same no-write-up check."""
-    if label is not None:
-        return prepare_label(session, actor, label)
-    default = session.scalars(
-        select(StoredLabel)
-        .join(Office, Office.default_label_id == StoredLabel.id)
-        .where(Office.id == office_id)
-    ).one()
-    try:
-        return prepare_label(session, actor, label_from_json(default.canonical))
-    except Invalid:
-        # The reason would describe a label the actor may not read: say only what to do.
-        raise Invalid(
-            "the office's default label is above your clearance: give a label", field="label"
-        ) from None
 
 
 def _reaches(

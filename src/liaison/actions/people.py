@@ -26,7 +26,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from liaison.actions.policies import prepare_label
+from liaison.actions.policies import label_or_office_default, prepare_label
 from liaison.actions.recording import record
 from liaison.actions.sight import seen, visible_row
 from liaison.domain.accounts import Principal, Role
@@ -36,7 +36,7 @@ from liaison.domain.languages import LanguageProfile, normalize_language
 from liaison.domain.nations import normalize_nation
 from liaison.domain.ranks import RankCode
 from liaison.events import outbox
-from liaison.security import Label, label_from_json
+from liaison.security import Label
 from liaison.store.labels import authority_of
 from liaison.store.models import (
     Accreditation,
@@ -47,7 +47,6 @@ from liaison.store.models import (
     PersonLanguage,
     Post,
     Qualification,
-    StoredLabel,
     User,
 )
 
@@ -102,7 +101,7 @@ def do_create_person(
     )
     if office_id is not None:
         seen(session, actor, Office, office_id, "office")
-        stored = _label_or_default(session, actor, label, office_id)
+        stored = label_or_office_default(session, actor, label, office_id)
     elif label is not None:
         stored = prepare_label(session, actor, label)
     else:
@@ -556,26 +555,6 @@ def _person(
     session: Session, actor: Principal, person_id: uuid.UUID, *, lock: bool = False
 ) -> Person:
     return seen(session, actor, Person, person_id, "person", lock=lock)
-
-
-def _label_or_default(
-    session: Session, actor: Principal, label: Label | None, office_id: uuid.UUID
-) -> StoredLabel:
-    """`label`, or the office's default label, which must pass the same no-write-up check."""
-    if label is not None:
-        return prepare_label(session, actor, label)
-    default = session.scalars(
-        select(StoredLabel)
-        .join(Office, Office.default_label_id == StoredLabel.id)
-        .where(Office.id == office_id)
-    ).one()
-    try:
-        return prepare_label(session, actor, label_from_json(default.canonical))
-    except Invalid:
-        # The reason would describe a label the actor may not read: say only what to do.
-        raise Invalid(
-            "the office's default label is above your clearance: give a label", field="label"
-        ) from None
 
 
 def _flush(session: Session) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -9,9 +12,16 @@ from liaison.actions.recording import record
 from liaison.audit.log import content_digest
 from liaison.domain.accounts import Principal, Role
 from liaison.domain.errors import Conflict, Invalid
-from liaison.security import Label, PolicyError, canonicalize, label_problems, load_policy
+from liaison.security import (
+    Label,
+    PolicyError,
+    canonicalize,
+    label_from_json,
+    label_problems,
+    load_policy,
+)
 from liaison.store.labels import authority_of, intern_label, mark_changed
-from liaison.store.models import InstalledPolicy, StoredLabel
+from liaison.store.models import InstalledPolicy, Office, StoredLabel
 
 
 def do_install_policy(session: Session, actor: Principal, spif: bytes) -> InstalledPolicy:
@@ -72,3 +82,23 @@ def prepare_label(session: Session, author: Principal, label: Label) -> StoredLa
     if not decision.granted:
         raise Invalid(f"label above your own clearance ({decision.reason})", field="label")
     return intern_label(session, canonical)
+
+
+def label_or_office_default(
+    session: Session, actor: Principal, label: Label | None, office_id: uuid.UUID
+) -> StoredLabel:
+    """`label`, or the office's default label, which must pass the same no-write-up check."""
+    if label is not None:
+        return prepare_label(session, actor, label)
+    default = session.scalars(
+        select(StoredLabel)
+        .join(Office, Office.default_label_id == StoredLabel.id)
+        .where(Office.id == office_id)
+    ).one()
+    try:
+        return prepare_label(session, actor, label_from_json(default.canonical))
+    except Invalid:
+        # The reason would describe a label the actor may not read: say only what to do.
+        raise Invalid(
+            "the office's default label is above your clearance: give a label", field="label"
+        ) from None

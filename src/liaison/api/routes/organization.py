@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any, Literal
 
 import pycountry
-from fastapi import APIRouter, Header, HTTPException, Query
+from fastapi import APIRouter, Header, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,6 +27,7 @@ from liaison.actions.organization import (
     do_create_post,
     do_set_superiors,
 )
+from liaison.api.etags import if_match as if_match_version
 from liaison.domain import geo
 from liaison.domain.accounts import Principal
 from liaison.domain.errors import Forbidden, Invalid
@@ -559,18 +560,9 @@ def set_superiors(
             post_id,
             alliance_superior_id=body.alliance_superior_id,
             national_superior_id=body.national_superior_id,
-            expected_version=_if_match(if_match),
+            expected_version=if_match_version(if_match),
         )
         return post_out(session, caller, row)
-
-
-def _if_match(value: str | None) -> int | None:
-    if value is None:
-        return None
-    try:
-        return int(value.strip().removeprefix("W/").strip('"'))
-    except ValueError:
-        raise HTTPException(412, "If-Match must be an ETag returned by this API") from None
 
 
 @router.get("/posts/vacant")

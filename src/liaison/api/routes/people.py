@@ -20,6 +20,8 @@ from liaison.actions.people import (
     do_set_person_clearance,
     do_update_person,
 )
+from liaison.api.etags import etag
+from liaison.api.etags import if_match as if_match_version
 from liaison.api.routes.organization import LabelJson, Labelled, label_in, label_out
 from liaison.domain.clearances import NationalClearance
 from liaison.http.deps import Caller, NodeDep, ReadSession
@@ -106,19 +108,6 @@ class PeoplePage(BaseModel):
     next_cursor: str | None
 
 
-def _etag(version: int) -> str:
-    return f'"{version}"'
-
-
-def _if_match(value: str | None) -> int | None:
-    if value is None:
-        return None
-    try:
-        return int(value.strip().removeprefix("W/").strip('"'))
-    except ValueError:
-        raise HTTPException(412, "If-Match must be an ETag returned by this API") from None
-
-
 # --- listing and reading ----------------------------------------------------------------------
 
 
@@ -170,7 +159,7 @@ def get_person(
 ) -> PersonRecordOut:
     record = people.get_person_record(session, caller, person_id)
     base = person_out(session, record.person)
-    response.headers["ETag"] = _etag(base.version)
+    response.headers["ETag"] = etag(base.version)
     return PersonRecordOut(
         **base.model_dump(),
         languages=[LanguageOut(language=x.language, profile=x.profile) for x in record.languages],
@@ -228,7 +217,7 @@ def create_person(body: NewPerson, caller: Caller, node: NodeDep, response: Resp
             origin=node.settings.node_name,
         )
         created = person_out(session, row)
-    response.headers["ETag"] = _etag(created.version)
+    response.headers["ETag"] = etag(created.version)
     return created
 
 
@@ -258,7 +247,7 @@ def update_person(
             session,
             caller,
             person_id,
-            expected_version=_if_match(if_match),
+            expected_version=if_match_version(if_match),
             family_name=body.family_name,
             given_names=body.given_names,
             rank_code=body.rank_code,
@@ -271,7 +260,7 @@ def update_person(
         )
         session.flush()
         updated = person_out(session, row)
-    response.headers["ETag"] = _etag(updated.version)
+    response.headers["ETag"] = etag(updated.version)
     return updated
 
 

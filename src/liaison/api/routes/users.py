@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Header, HTTPException, Query, Response
+from fastapi import APIRouter, Header, Query, Response
 from pydantic import BaseModel, Field
 
 from liaison.actions.accounts import do_create_user, do_set_clearance, do_update_user
 from liaison.actions.people import do_link_user
+from liaison.api.etags import etag
+from liaison.api.etags import if_match as if_match_version
 from liaison.api.schemas import UserOut
 from liaison.domain.accounts import MAX_PASSWORD_LENGTH
 from liaison.http.deps import Caller, NodeDep, ReadSession
@@ -49,26 +51,12 @@ class UserChange(BaseModel):
     is_active: bool | None = None
 
 
-def _etag(user: UserOut) -> str:
-    return f'"{user.version}"'
-
-
-def _if_match(value: str | None) -> int | None:
-    """The version an edit was based on, from an If-Match header holding one of our ETags."""
-    if value is None:
-        return None
-    try:
-        return int(value.strip().removeprefix("W/").strip('"'))
-    except ValueError:
-        raise HTTPException(412, "If-Match must be an ETag returned by this API") from None
-
-
 @router.get("/{user_id}")
 def get_user(
     user_id: uuid.UUID, caller: Caller, session: ReadSession, response: Response
 ) -> UserOut:
     user = UserOut.model_validate(accounts.get_user(session, caller, user_id))
-    response.headers["ETag"] = _etag(user)
+    response.headers["ETag"] = etag(user.version)
     return user
 
 
@@ -86,13 +74,13 @@ def update_user(
             session,
             caller,
             user_id,
-            expected_version=_if_match(if_match),
+            expected_version=if_match_version(if_match),
             display_name=body.display_name,
             roles=body.roles,
             is_active=body.is_active,
         )
         user = UserOut.model_validate(updated)
-    response.headers["ETag"] = _etag(user)
+    response.headers["ETag"] = etag(user.version)
     return user
 
 
