@@ -10,7 +10,19 @@ from fastapi.staticfiles import StaticFiles
 
 from liaison import __version__
 from liaison.api import problems
-from liaison.api.routes import audit, auth, health, me, organization, people, policies, users
+from liaison.api.routes import (
+    audit,
+    auth,
+    health,
+    me,
+    notifications,
+    organization,
+    people,
+    policies,
+    reports,
+    search,
+    users,
+)
 from liaison.http.credentials import CredentialCache
 from liaison.http.observability import ObservabilityMiddleware
 from liaison.http.security_headers import SecurityHeadersMiddleware
@@ -46,7 +58,18 @@ def create_app(node: Node | None = None, settings: Settings | None = None) -> Fa
     if node is not None:
         _attach(app, node)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, me, users, audit, policies, organization, people):
+    for module in (
+        auth,
+        me,
+        users,
+        audit,
+        policies,
+        organization,
+        people,
+        reports,
+        search,
+        notifications,
+    ):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(health.router)

@@ -13,6 +13,7 @@ from liaison.events.outbox import publish_after_commit
 from liaison.security import builtin_registry
 from liaison.settings import Settings
 from liaison.store.engine import Database, make_engine
+from liaison.store.files import BlobStore
 from liaison.store.labels import LabelAuthority, watch_commits
 
 
@@ -25,6 +26,7 @@ class Node:
     sealer: Sealer
     bus: EventBus
     accounts: AccountPolicy
+    files: BlobStore
 
     @classmethod
     def open(cls, settings: Settings) -> Node:
@@ -53,6 +55,7 @@ class Node:
                 session_ttl_minutes=settings.session_ttl_minutes,
                 totp_required_roles=parse_roles(sorted(settings.totp_required_roles)),
             ),
+            files=BlobStore(settings.files_dir),
         )
 
     def close(self) -> None:

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     lockout_minutes: int = Field(default=15, ge=1)
     totp_required_roles: frozenset[str] = frozenset()
     cookie_secure: bool = True
+    attachment_max_bytes: int = Field(default=25 * 1024 * 1024, ge=1, le=2**40)
     log_level: str = "INFO"
 
     @field_validator("node_name")
@@ -50,6 +51,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'liaison.sqlite3').resolve()}"
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
 
     @property
     def node_key_path(self) -> Path:

@@ -28,7 +28,7 @@ from liaison.actions.recording import record
 from liaison.actions.sight import seen, visible_row
 from liaison.domain import geo
 from liaison.domain.accounts import Principal, Role
-from liaison.domain.errors import Conflict, Forbidden, Invalid, NotFound, Stale
+from liaison.domain.errors import Conflict, Invalid, NotFound, Stale
 from liaison.domain.languages import LanguageProfile, normalize_language
 from liaison.domain.nations import normalize_nation
 from liaison.domain.ranks import RankCode, RankRange
@@ -273,7 +273,7 @@ def do_add_department(
     session: Session, actor: Principal, office_id: uuid.UUID, name: str, *, origin: str
 ) -> Department:
     """A department is part of its office: seen when the office is, under the office's label."""
-    _require_any(actor, Role.ADMIN, Role.OFFICER)
+    actor.require_any(Role.ADMIN, Role.OFFICER)
     title = _name(name, "name")
     office = seen(session, actor, Office, office_id, "office")
     department = Department(
@@ -311,7 +311,7 @@ def do_create_post(
 ) -> Post:
     """A post in a department. `label` defaults to the office's default label;
     `required_clearance` is a label the holder's clearance must be able to read."""
-    _require_any(actor, Role.ADMIN, Role.OFFICER)
+    actor.require_any(Role.ADMIN, Role.OFFICER)
     post_title = _name(title, "title")
     ranks = _rank_range(rank_min, rank_max)
     languages = _language_requirements([LanguageRequirement(*r) for r in required_languages])
@@ -356,7 +356,7 @@ def do_set_superiors(
     expected_version: int | None = None,
 ) -> Post:
     """Set both reporting lines of a post (None: the top of that line); cycles are refused."""
-    _require_any(actor, Role.ADMIN, Role.OFFICER)
+    actor.require_any(Role.ADMIN, Role.OFFICER)
     post = seen(session, actor, Post, post_id, "post", lock=True)
     _check_version(post, expected_version)
     lines = (
@@ -444,7 +444,7 @@ def do_create_area(
     """An area (GeoJSON Polygon or MultiPolygon) given to an office or to a post, not both.
 
     `label` defaults to the default label of the office (or of the post's office)."""
-    _require_any(actor, Role.ADMIN, Role.OFFICER)
+    actor.require_any(Role.ADMIN, Role.OFFICER)
     title = _name(name, "name")
     if (office_id is None) == (post_id is None):
         raise Invalid("an area belongs to an office or to a post: give exactly one", "office_id")
@@ -488,12 +488,6 @@ def _office_of(session: Session, post: Post) -> uuid.UUID:
 
 
 # --- shared checks ----------------------------------------------------------------------------
-
-
-def _require_any(actor: Principal, *roles: Role) -> None:
-    if not any(actor.has(role) for role in roles):
-        names = " or ".join(role.value for role in roles)
-        raise Forbidden(f"this needs the {names} role")
 
 
 def _name(text: str, field: str) -> str:

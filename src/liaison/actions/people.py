@@ -31,7 +31,7 @@ from liaison.actions.recording import record
 from liaison.actions.sight import seen, visible_row
 from liaison.domain.accounts import Principal, Role
 from liaison.domain.clearances import NationalClearance, check_national
-from liaison.domain.errors import Conflict, Forbidden, Invalid, NotFound, Stale
+from liaison.domain.errors import Conflict, Invalid, NotFound, Stale
 from liaison.domain.languages import LanguageProfile, normalize_language
 from liaison.domain.nations import normalize_nation
 from liaison.domain.ranks import RankCode
@@ -85,7 +85,7 @@ def do_create_person(
     origin: str,
 ) -> Person:
     """A person kept by `office_id`, labelled `label` or else with the office's default label."""
-    _require_any(actor, Role.ADMIN, Role.OFFICER)
+    actor.require_any(Role.ADMIN, Role.OFFICER)
     person = Person(
         family_name=_text(family_name, "family_name"),
         given_names=_text(given_names, "given_names"),
@@ -133,7 +133,7 @@ def do_update_person(
 
     `expected_version` (the API's If-Match) refuses an edit based on an older version.
     """
-    _require_any(actor, Role.ADMIN, Role.OFFICER)
+    actor.require_any(Role.ADMIN, Role.OFFICER)
     person = _person(session, actor, person_id, lock=True)
     if expected_version is not None and expected_version != person.version:
         raise Stale(f"person changed since version {expected_version}; reload and retry")
@@ -233,7 +233,7 @@ def do_set_language(
 ) -> PersonLanguage | None:
     """Record a language (ISO 639) with its STANAG 6001 profile, replacing any earlier one;
     None removes the language."""
-    _require_any(actor, Role.ADMIN, Role.OFFICER)
+    actor.require_any(Role.ADMIN, Role.OFFICER)
     try:
         code = normalize_language(language)
     except ValueError as error:
@@ -271,7 +271,7 @@ def do_add_qualification(
     expires_on: date | None = None,
     origin: str,
 ) -> Qualification:
-    _require_any(actor, Role.ADMIN, Role.OFFICER)
+    actor.require_any(Role.ADMIN, Role.OFFICER)
     if expires_on is not None and expires_on < completed_on:
         raise Invalid(
             f"the qualification expires ({expires_on}) before it was completed ({completed_on})",
@@ -334,7 +334,7 @@ def do_assign(
     by accident, and the exception is on the record. A rank outside the post's range is not
     refused (officers fill posts above or below their rank); `candidates` reports it.
     """
-    _require_any(actor, Role.ADMIN, Role.OFFICER)
+    actor.require_any(Role.ADMIN, Role.OFFICER)
     span = _span(starts_on, ends_on)
     # Locking the post and the person serialises concurrent assignments that could overlap.
     post = seen(session, actor, Post, post_id, "post", lock=True)
@@ -370,7 +370,7 @@ def do_end_assignment(
     dual_hatted: bool = False,
 ) -> Assignment:
     """Set (or move) an assignment's last day; a later end must not create an overlap."""
-    _require_any(actor, Role.ADMIN, Role.OFFICER)
+    actor.require_any(Role.ADMIN, Role.OFFICER)
     assignment = session.get(Assignment, assignment_id)
     if assignment is None:
         raise NotFound("no such assignment")
@@ -407,7 +407,7 @@ def do_accredit(
 ) -> Accreditation:
     """Accredit a person to a host organization; overlapping accreditations to the same host
     are one too many, and refused."""
-    _require_any(actor, Role.ADMIN, Role.OFFICER)
+    actor.require_any(Role.ADMIN, Role.OFFICER)
     span = _span(starts_on, ends_on)
     host = seen(session, actor, Organization, host_org_id, "host organization")
     person = _person(session, actor, person_id, lock=True)
@@ -569,11 +569,6 @@ def _span(starts_on: date, ends_on: date | None) -> Span:
     if ends_on is not None and ends_on < starts_on:
         raise Invalid(f"it ends ({ends_on}) before it starts ({starts_on})", field="ends_on")
     return Span(starts_on, ends_on)
-
-
-def _require_any(actor: Principal, *roles: Role) -> None:
-    if not any(actor.has(role) for role in roles):
-        raise Forbidden(f"this needs one of the roles {', '.join(role.value for role in roles)}")
 
 
 def _text(value: str, field: str) -> str:

@@ -11,12 +11,27 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from liaison.domain.errors import Conflict, Forbidden, Invalid, LiaisonError, NotFound, Stale
+from liaison.domain.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    LiaisonError,
+    NotFound,
+    Stale,
+    TooLarge,
+)
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger(__name__)
 
-_STATUS = {NotFound: 404, Forbidden: 403, Stale: 412, Conflict: 409, Invalid: 422}
+_STATUS = {
+    NotFound: 404,
+    Forbidden: 403,
+    Stale: 412,
+    Conflict: 409,
+    Invalid: 422,
+    TooLarge: 413,
+}
 
 
 def problem(status: int, detail: str | None = None, **extra: Any) -> JSONResponse:

@@ -53,6 +53,10 @@ class Principal:
         if role not in self.roles:
             raise Forbidden(f"this needs the {role.value} role")
 
+    def require_any(self, *roles: Role) -> None:
+        if not self.roles & set(roles):
+            raise Forbidden(f"this needs the {' or '.join(role.value for role in roles)} role")
+
 
 # The node acting on an operator's command line: whoever runs the CLI on the host is trusted.
 SYSTEM = Principal(

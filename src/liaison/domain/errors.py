@@ -29,3 +29,11 @@ class Invalid(LiaisonError):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class TooLarge(LiaisonError):
+    """The input is over the size the node accepts (an attachment, a message)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"too large: the limit is {limit} bytes")
+        self.limit = limit

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import uuid
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -43,3 +44,14 @@ def check_limit(limit: int) -> int:
     if not 1 <= limit <= MAX_LIMIT:
         raise Invalid(f"limit must be between 1 and {MAX_LIMIT}", "limit")
     return limit
+
+
+def decode_uuid_cursor(cursor: str | None) -> uuid.UUID | None:
+    """A cursor holding a record id (pages ordered by UUIDv7, that is by creation)."""
+    key = decode_cursor(cursor)
+    if key is None:
+        return None
+    try:
+        return uuid.UUID(str(key))
+    except ValueError:
+        raise Invalid("malformed cursor: pass back the next_cursor of a page", "cursor") from None

@@ -13,6 +13,8 @@ from sqlalchemy import Connection, Engine
 
 from liaison.store.models import Base
 
+SEARCH_OBJECTS = ("report_portions_fts", "ix_report_portions_search")
+
 
 def _config(connection: Connection | None = None) -> Config:
     config = Config()
@@ -42,8 +44,15 @@ def is_current(engine: Engine) -> bool:
 def drift(engine: Engine) -> list[Any]:
     """Differences between the models and a database migrated to head (empty when they agree)."""
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": include_name}
+        )
         return list(compare_metadata(context, Base.metadata))
+
+
+def include_name(name: str | None, kind: str, _parent: Any) -> bool:
+    """Leave out the search index, which is engine-specific and kept by `store.search`."""
+    return not (name or "").startswith(SEARCH_OBJECTS)
 
 
 def new_revision(engine: Engine, message: str) -> None:

@@ -26,13 +26,23 @@ from liaison.store.models.people import (
     PersonLanguage,
     Qualification,
 )
+from liaison.store.models.reports import (
+    Acknowledgement,
+    Attachment,
+    Notification,
+    Report,
+    ReportPortion,
+    ReportRecipient,
+)
 
 __all__ = [
     "Accreditation",
+    "Acknowledgement",
     "Alliance",
     "AllianceMember",
     "Area",
     "Assignment",
+    "Attachment",
     "AuditCheckpoint",
     "AuditEntry",
     "AuditTree",
@@ -41,6 +51,7 @@ __all__ = [
     "Department",
     "InstalledPolicy",
     "Labelled",
+    "Notification",
     "Office",
     "Organization",
     "OutboxEvent",
@@ -49,6 +60,9 @@ __all__ = [
     "Post",
     "Qualification",
     "Record",
+    "Report",
+    "ReportPortion",
+    "ReportRecipient",
     "StoredLabel",
     "StoredLabelCategory",
     "User",
