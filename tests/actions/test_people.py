@@ -192,7 +192,7 @@ def test_an_office_whose_default_label_is_above_the_author_says_to_give_a_label(
 
 
 def test_guests_and_security_officers_do_not_keep_records(node: Node) -> None:
-    refused(node, new_person(principal("GBR", Role.GUEST)), Forbidden, "admin, officer")
+    refused(node, new_person(principal("GBR", Role.GUEST)), Forbidden, "admin or officer")
     refused(node, new_person(principal("GBR", Role.SECURITY_OFFICER)), Forbidden, "admin")
 
 

@@ -156,6 +156,7 @@ def test_parse_refusals_name_what_is_wrong(text: str, message: str) -> None:
         parse_dtg(text)
 
 
+# Compared in UTC: PEP 495 makes a time in a DST fold unequal to any time in another zone.
 minutes = st.datetimes(
     min_value=datetime(2000, 1, 2),  # a day inside the century: any zone stays within it
     max_value=datetime(2099, 12, 30),
@@ -168,19 +169,19 @@ minutes = st.datetimes(
 def test_round_trip_through_every_zone(moment: datetime, zone: str) -> None:
     text = format_dtg(moment, zone)
     assert text[6] == zone
-    assert parse_dtg(text) == moment
+    assert parse_dtg(text) == moment.astimezone(UTC)
 
 
 @given(minutes, st.timezones())
 def test_round_trip_through_named_timezones(moment: datetime, tz: ZoneInfo) -> None:
-    assert parse_dtg(format_dtg_in(moment, tz)) == moment
+    assert parse_dtg(format_dtg_in(moment, tz)) == moment.astimezone(UTC)
 
 
 @given(minutes)
 def test_round_trip_with_spaces_and_four_digit_years(moment: datetime) -> None:
     text = format_dtg(moment, "B")
     spaced = f"{text[:2]} {text[2:7]} {text[7:10].lower()} 20{text[10:]}"
-    assert parse_dtg(spaced) == moment
+    assert parse_dtg(spaced) == moment.astimezone(UTC)
 
 
 @pytest.mark.parametrize("letter", ZONE_LETTERS)

@@ -8,19 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from liaison.domain.accounts import Principal
 from liaison.domain.dtg import format_dtg
-from liaison.domain.reports import FIELDS, ReportKind
-from liaison.exports.document import Portion, ReportDocument
-from liaison.queries.reports import ReportView
-from liaison.queries.visibility import visible
-from liaison.security import MarkingLocation, label_from_json, label_to_xml, render_marking
-from liaison.store.labels import authority_of
-from liaison.store.models import Attachment, Office, Report, StoredLabel, User
-from liaison.store.types import utcnow
+from liaison.queries.reports import ReportView, label_marks
+from liaison.store.models import Attachment, Report
 
 LabelJson = dict[str, Any]
 
@@ -32,18 +24,8 @@ class Marked(BaseModel):
 
 
 def marked(session: Session, label_id: int) -> Marked:
-    stored = session.get(StoredLabel, label_id)
-    if stored is None:  # the foreign key holds
-        raise RuntimeError(f"label {label_id} is missing")
-    label = label_from_json(stored.canonical)
-    policy = authority_of(session).registry.get(label.policy)
-    if policy is None:
-        return Marked(label=stored.canonical, marking="", portion_mark="")
-    return Marked(
-        label=stored.canonical,
-        marking=render_marking(policy, label),
-        portion_mark=render_marking(policy, label, location=MarkingLocation.PORTION),
-    )
+    marks = label_marks(session, label_id)
+    return Marked(label=marks.canonical, marking=marks.marking, portion_mark=marks.portion_mark)
 
 
 class PortionOut(Marked):
@@ -144,40 +126,4 @@ def report_out(session: Session, seen: ReportView) -> ReportOut:
             for r in seen.recipients
         ],
         attachments=[attachment_out(session, a) for a in seen.attachments],
-    )
-
-
-def export_document(session: Session, viewer: Principal, seen: ReportView) -> ReportDocument:
-    """The export of what `viewer` sees; the office is named only if they may see it."""
-    report = seen.report
-    office = session.scalar(
-        visible(
-            session,
-            select(Office.name).where(Office.id == report.office_id),
-            viewer,
-            Office.label_id.expression,
-        )
-    )
-    author = session.scalar(select(User.display_name).where(User.id == report.author_id))
-    stored = session.get(StoredLabel, report.label_id)
-    assert stored is not None
-    label = label_from_json(stored.canonical)
-    titles = {spec.name: spec.title for spec in FIELDS[ReportKind(report.kind)]}
-    return ReportDocument(
-        report_id=str(report.id),
-        title=report.title,
-        kind=report.kind,
-        dtg=format_dtg(report.dtg),
-        office=office or "(office not shown)",
-        author=author or "",
-        state=report.state,
-        overall_marking=marked(session, report.label_id).marking,
-        fields=tuple((titles.get(name, name), value) for name, value in report.fields.items()),
-        locations=tuple(str(location["mgrs"]) for location in report.locations),
-        portions=tuple(
-            Portion(marked(session, p.label_id).portion_mark, p.text) for p in seen.portions
-        ),
-        label_xml=label_to_xml(label, policy=authority_of(session).registry.get(label.policy)),
-        exported_at=utcnow().isoformat(),
-        exported_by=viewer.display_name,
     )

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from liaison.actions.accounts import do_create_user, do_set_clearance
 from liaison.cli.common import open_node
+from liaison.cli.demo_reports import seed_reports
 from liaison.cli.demo_structure import link_demo_accounts, seed_structure
 from liaison.cli.serve import run_server
 from liaison.domain.accounts import SYSTEM
@@ -51,6 +52,14 @@ DEMO_ACCOUNTS = (
         "SECRET",
     ),
     DemoAccount(
+        "gbr.fdo",
+        "Lt Col Rupert Ainsworth",
+        "GBR",
+        ("officer", "releasing_officer"),
+        "demo-gbr-ensign-lighthouse",
+        "SECRET",
+    ),
+    DemoAccount(
         "fra.lno",
         "Cdt Julien Marchand",
         "FRA",
@@ -88,7 +97,8 @@ DEMO_ACCOUNTS = (
 
 def seed(session: Session, origin: str) -> list[DemoAccount]:
     """Create the demo accounts that do not exist yet, then the demo organization and people
-    (once), and link the demo accounts to their people; return the accounts created."""
+    (once), link the demo accounts to their people, and write the demo reports (once); return
+    the accounts created."""
     existing = set(session.scalars(select(User.username)))
     created = []
     for account in DEMO_ACCOUNTS:
@@ -110,6 +120,7 @@ def seed(session: Session, origin: str) -> list[DemoAccount]:
         created.append(account)
     seed_structure(session, origin)
     link_demo_accounts(session)
+    seed_reports(session, origin)
     return created
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, false, select
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ from liaison.queries.pagination import (
     decode_uuid_cursor,
     encode_cursor,
 )
+from liaison.security import MarkingLocation, label_from_json, render_marking
 from liaison.store.labels import authority_of
 from liaison.store.models import (
     Acknowledgement,
@@ -30,6 +32,7 @@ from liaison.store.models import (
     Report,
     ReportPortion,
     ReportRecipient,
+    StoredLabel,
 )
 from liaison.store.report_access import (
     OVERSIGHT,
@@ -41,6 +44,29 @@ from liaison.store.report_access import (
 from liaison.store.types import utcnow
 
 READ_ACTIONS = ("report.read", "report.export", "report.attachment")
+
+
+@dataclass(frozen=True, slots=True)
+class LabelMarks:
+    canonical: dict[str, Any]
+    marking: str  # the page marking, e.g. "NATO SECRET RELEASABLE TO GBR, FRA"
+    portion_mark: str  # e.g. "(NS)"
+
+
+def label_marks(session: Session, label_id: int) -> LabelMarks:
+    """A stored label and its markings under its policy (empty if the policy is unknown)."""
+    stored = session.get(StoredLabel, label_id)
+    if stored is None:  # the foreign key holds
+        raise RuntimeError(f"label {label_id} is missing")
+    label = label_from_json(stored.canonical)
+    policy = authority_of(session).registry.get(label.policy)
+    if policy is None:
+        return LabelMarks(stored.canonical, "", "")
+    return LabelMarks(
+        stored.canonical,
+        render_marking(policy, label),
+        render_marking(policy, label, location=MarkingLocation.PORTION),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +250,7 @@ def list_notifications(
         if not isinstance(before, int):
             raise Invalid("malformed cursor: pass back the next_cursor of a page", "cursor")
         query = query.where(Notification.id < before)
-    rows = [(n, r) for n, r in session.execute(query).tuples()]
+    rows = [(n, r) for n, r in session.execute(query)]
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(rows, encode_cursor(rows[-1][0].id) if more else None)

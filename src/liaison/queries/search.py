@@ -130,7 +130,7 @@ def _facets(
         "classification": Counter(),
     }
     total = 0
-    for kind, nation, office_id, classification, count in grouped.tuples():
+    for kind, nation, office_id, classification, count in grouped:
         total += count
         facets["kind"][kind] += count
         facets["nation"][nation] += count

@@ -38,7 +38,6 @@ from liaison.api.report_views import (
     ReportOut,
     ReportSummary,
     attachment_out,
-    export_document,
     report_out,
     report_summary,
 )
@@ -52,6 +51,7 @@ from liaison.exports.package import bind
 from liaison.exports.pdf import render_pdf
 from liaison.http.deps import Caller, NodeDep, ReadSession
 from liaison.queries import reports as queries
+from liaison.queries.exports import export_document
 from liaison.security import Label
 
 router = APIRouter(prefix="/reports", tags=["reports"])
