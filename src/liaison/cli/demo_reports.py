@@ -268,7 +268,7 @@ def _principals(session: Session, usernames: set[str]) -> dict[str, Principal]:
 
 
 def _offices(session: Session) -> dict[str, uuid.UUID]:
-    by_name = dict(session.execute(select(Office.name, Office.id)).tuples())
+    by_name = dict(session.execute(select(Office.name, Office.id)).all())
     return {nation.code: by_name[nation.office] for nation in NATIONS}
 
 

@@ -70,12 +70,12 @@ def _truncate(name: str) -> str:
     return _EDGE_DOTS_AND_SPACES.sub("", cut) + suffix.decode()
 
 
-def detect_content_type(head: bytes, declared: str | None) -> str:
+def detect_content_type(head: bytes) -> str:
     """The content type of a file from its first bytes (up to ATTACHMENT_SNIFF_BYTES).
 
-    A known signature wins; otherwise the head is UTF-8 text or opaque binary. `declared`, the
-    uploader's own claim, is deliberately not consulted: trusting it would let an HTML page
-    declared as image/png be served as an image, and no declared value can change the answer.
+    A known signature wins; otherwise the head is UTF-8 text or opaque binary. The uploader's
+    declared type is never asked: trusting it would let an HTML page declared as image/png be
+    served as an image.
     """
     kind = filetype.guess(head)
     if kind is not None:

@@ -414,7 +414,6 @@ async def add_attachment(
     """The file is the request body (any content type): it is streamed to disk, and refused
     with 413 once it passes the node's limit."""
     blob = await receive_upload(request, node)
-    declared = request.headers.get("content-type")
 
     def attach() -> AttachmentOut:
         with node.db.writing() as session:
@@ -423,7 +422,7 @@ async def add_attachment(
                 caller,
                 report_id,
                 filename=filename,
-                content_type=detect_content_type(blob.head, declared),
+                content_type=detect_content_type(blob.head),
                 blob=blob,
                 label=label_in(_label_json(label), "label"),
                 origin=node.settings.node_name,
