@@ -65,7 +65,8 @@ def test_only_readable_portions_match_and_are_counted(node: Node, world: World) 
         assert [hit.report.id for hit in seen.items] == [report_id]
         assert seen.facets["classification"] == {"RESTRICTED": 1}
         nothing = search_reports(session, low, 'kestrel" OR moved')
-        assert nothing.items == [] and nothing.total == 0
+        assert nothing.items == []
+        assert nothing.total == 0
         narrowed = search_reports(session, fdo, "ferry", SearchFilter(classification="SECRET"))
         assert [hit.report.id for hit in narrowed.items] == [secret_id]
         assert any(match for _, match in found.items[0].snippet)
