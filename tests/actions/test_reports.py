@@ -4,6 +4,7 @@ lines, versions, acknowledgement, spillage, and who sees what at each step."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import select
@@ -17,10 +18,13 @@ from liaison.actions.reports import (
     do_submit_report,
     do_update_report,
 )
+from liaison.domain.accounts import Role
 from liaison.domain.errors import Conflict, Forbidden, Invalid, NotFound, Stale
 from liaison.domain.reports import Audience, AudienceKind, ReportState
 from liaison.node import Node
+from liaison.queries import audit
 from liaison.queries import reports as queries
+from liaison.queries.audit import AuditFilter
 from liaison.store.models import Notification, Report, StoredLabel
 from tests.conftest import table_rows
 from tests.org_fixtures import nato
@@ -252,3 +256,20 @@ def test_distribution_to_an_unknown_office_is_refused(node: Node, world: World) 
         draft(node, world, recipients=[Audience(AudienceKind.OFFICE, str(uuid.uuid4()))])
     with node.db.reading() as session:
         assert session.scalars(select(Report)).first() is None
+
+
+def test_the_audit_viewer_hides_entries_about_reports_above_the_viewer(
+    node: Node, world: World
+) -> None:
+    report_id = draft(node, world, portions=[("UK only.", NATO_SECRET_REL_GBR)])
+    low_officer = replace(
+        world.principal(node, "gbr_low"), roles=frozenset({Role.SECURITY_OFFICER})
+    )
+    everything = AuditFilter(object_id=str(report_id))
+    with node.db.reading() as session:
+        seen = audit.list_entries(
+            session, world.principal(node, "gbr_security"), everything, None, 50
+        )
+        hidden = audit.list_entries(session, low_officer, everything, None, 50)
+        assert [entry.action for entry in seen.items] == ["report.create"]
+        assert hidden.items == []

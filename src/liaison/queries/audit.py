@@ -6,13 +6,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import BigInteger, ColumnElement, cast, or_, select
 from sqlalchemy.orm import Session
 
 from liaison.audit.merkle import inclusion_proof
 from liaison.domain.accounts import Principal, Role
 from liaison.domain.errors import Invalid, NotFound
 from liaison.queries.pagination import Page, check_limit, decode_cursor, encode_cursor
+from liaison.store.labels import authority_of
 from liaison.store.models import AuditCheckpoint, AuditEntry
 
 
@@ -30,9 +31,14 @@ class AuditFilter:
 def list_entries(
     session: Session, viewer: Principal, where: AuditFilter, cursor: str | None, limit: int
 ) -> Page[AuditEntry]:
-    """Newest first."""
+    """Newest first; entries about labelled records only if the viewer may read the label."""
     viewer.require(Role.SECURITY_OFFICER)
-    query = select(AuditEntry).order_by(AuditEntry.idx.desc()).limit(check_limit(limit) + 1)
+    query = (
+        select(AuditEntry)
+        .where(_label_readable(session, viewer))
+        .order_by(AuditEntry.idx.desc())
+        .limit(check_limit(limit) + 1)
+    )
     before = decode_cursor(cursor)
     if before is not None:
         if not isinstance(before, int):
@@ -55,6 +61,16 @@ def list_entries(
     more = len(entries) > limit
     entries = entries[:limit]
     return Page(entries, encode_cursor(entries[-1].idx) if more else None)
+
+
+def _label_readable(session: Session, viewer: Principal) -> ColumnElement[bool]:
+    """An entry names no content, but its object and label say what exists: the same rule as
+    the records themselves. (`label_id` holds the text of a `labels.id`.)"""
+    unlabelled = AuditEntry.label_id.is_(None)
+    if viewer.clearance is None:
+        return unlabelled
+    label = cast(AuditEntry.label_id, BigInteger)
+    return or_(unlabelled, authority_of(session).label_filter(session, viewer.clearance, label))
 
 
 def latest_checkpoint(session: Session, viewer: Principal) -> AuditCheckpoint:
