@@ -10,6 +10,7 @@ BENCHMARKS = (
     "security_decisions",
     "visible_query",
     "org_people",
+    "reports",
 )
 
 for name in sys.argv[1:] or BENCHMARKS:

@@ -168,7 +168,14 @@ def do_submit_report(
         raise Invalid("give the report a distribution before submitting it", field="recipients")
     if all(is_domestic(session, report, recipient) for recipient in recipients):
         release_to(session, actor, report, recipients)
-        record_report(session, actor, "report.submit", report, reason="national distribution only")
+        record_report(
+            session,
+            actor,
+            "report.submit",
+            report,
+            reason="national distribution only",
+            event="report.released",
+        )
         return report
     report.state = ReportState.SUBMITTED.value
     report.return_comments = None
