@@ -15,6 +15,7 @@ from liaison.settings import Settings
 from liaison.store.engine import Database, make_engine
 from liaison.store.files import BlobStore
 from liaison.store.labels import LabelAuthority, watch_commits
+from liaison.translation.select import Translator, translator_from_settings
 
 
 @dataclass
@@ -27,6 +28,7 @@ class Node:
     bus: EventBus
     accounts: AccountPolicy
     files: BlobStore
+    translator: Translator | None
 
     @classmethod
     def open(cls, settings: Settings) -> Node:
@@ -56,6 +58,13 @@ class Node:
                 totp_required_roles=parse_roles(sorted(settings.totp_required_roles)),
             ),
             files=BlobStore(settings.files_dir),
+            translator=translator_from_settings(
+                settings.translation_engine,
+                settings.translation_url,
+                key.get_secret_value() if (key := settings.translation_api_key) else None,
+                settings.translation_clearance,
+                labels.registry,
+            ),
         )
 
     def close(self) -> None:

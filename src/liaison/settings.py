@@ -30,6 +30,16 @@ class Settings(BaseSettings):
     totp_required_roles: frozenset[str] = frozenset()
     cookie_secure: bool = True
     attachment_max_bytes: int = Field(default=25 * 1024 * 1024, ge=1, le=2**40)
+    request_max_bytes: int = Field(default=1024 * 1024, ge=1024, le=2**30)
+    messages_per_minute: int = Field(default=60, ge=1)
+    # Machine translation: "none", "libretranslate" (at translation_url) or "argos" (when its
+    # language packages are installed). The engine is treated as a reader holding
+    # `translation_clearance` (clearance JSON); without one it is sent nothing labelled.
+    translation_engine: str = "none"
+    translation_url: str | None = None
+    translation_api_key: SecretStr | None = None
+    translation_clearance: str | None = None
+    message_burst: int = Field(default=20, ge=1)
     log_level: str = "INFO"
 
     @field_validator("node_name")

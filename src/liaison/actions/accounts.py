@@ -18,6 +18,7 @@ from liaison.actions.recording import record
 from liaison.domain import accounts as rules
 from liaison.domain.accounts import AccountPolicy, Principal, Role
 from liaison.domain.errors import Conflict, Invalid, NotFound, Stale
+from liaison.domain.geo import parse_time_zone
 from liaison.domain.sealing import Sealer
 from liaison.security import ClearanceError, clearance_from_json, clearance_to_json
 from liaison.store.ids import new_id
@@ -221,6 +222,28 @@ def do_begin_totp(session: Session, actor: Principal, sealer: Sealer, issuer: st
         payload={"username": user.username, "changed": ["totp_enabled"]},
     )
     return pyotp.TOTP(seed).provisioning_uri(name=user.username, issuer_name=issuer)
+
+
+def do_set_time_zone(session: Session, actor: Principal, time_zone: str | None) -> User:
+    """The caller's own time zone (IANA name), in which messages show their local DTG."""
+    user = _user(session, actor.user_id)
+    if time_zone is not None:
+        try:
+            time_zone = parse_time_zone(time_zone).key
+        except ValueError as error:
+            raise Invalid(str(error), field="time_zone") from None
+    user.time_zone = time_zone
+    record(
+        session,
+        actor,
+        "user.time_zone",
+        object_type="user",
+        object_id=user.id,
+        reason=time_zone or "UTC",
+        event="user.updated",
+        payload={"username": user.username, "changed": ["time_zone"]},
+    )
+    return user
 
 
 def do_confirm_totp(session: Session, actor: Principal, sealer: Sealer, otp: str) -> None:

@@ -6,13 +6,13 @@ the Admiralty grading of an INTREP's source), kept to what a liaison office exch
 
 from __future__ import annotations
 
-import re
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from liaison.domain.nations import RELEASABLE_TO, normalize_nation
+from liaison.domain.audience import Audience as Audience  # re-exported
+from liaison.domain.audience import AudienceKind as AudienceKind  # re-exported
+from liaison.domain.nations import RELEASABLE_TO
 from liaison.security import Label
 
 MAX_FIELD_LENGTH = 2000
@@ -150,48 +150,6 @@ def clean_fields(kind: ReportKind, fields: Mapping[str, str]) -> dict[str, str]:
         if value:
             cleaned[spec.name] = value.upper() if spec.choices else value
     return cleaned
-
-
-class AudienceKind(StrEnum):
-    NATION = "nation"
-    COMMUNITY = "community"
-    OFFICE = "office"
-    PERSON = "person"
-
-
-_COMMUNITY = re.compile(r"^[A-Z][A-Z0-9 _-]{1,63}$")
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class Audience:
-    """One entry of a distribution list: a nation, a community, an office or a person."""
-
-    kind: AudienceKind
-    value: str
-
-    @classmethod
-    def parse(cls, kind: str, value: str) -> Audience:
-        try:
-            audience_kind = AudienceKind(kind)
-        except ValueError:
-            known = ", ".join(k.value for k in AudienceKind)
-            raise ValueError(
-                f"unknown distribution kind {kind!r}: expected one of {known}"
-            ) from None
-        if audience_kind is AudienceKind.NATION:
-            return cls(audience_kind, normalize_nation(value))
-        if audience_kind is AudienceKind.COMMUNITY:
-            name = value.strip().upper()
-            if not _COMMUNITY.fullmatch(name):
-                raise ValueError(f"{value!r} is not a community name")
-            return cls(audience_kind, name)
-        try:
-            return cls(audience_kind, str(uuid.UUID(value)))
-        except ValueError:
-            raise ValueError(f"{kind} must be given by its id, not {value!r}") from None
-
-    def __str__(self) -> str:
-        return f"{self.kind}:{self.value}"
 
 
 def releasable(label: Label, holds: frozenset[str]) -> bool:

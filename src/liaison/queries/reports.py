@@ -13,12 +13,11 @@ from sqlalchemy import Select, false, select
 from sqlalchemy.orm import Session
 
 from liaison.domain.accounts import Principal, Role
-from liaison.domain.errors import Forbidden, Invalid, NotFound
+from liaison.domain.errors import Forbidden, NotFound
 from liaison.domain.reports import ReportState
 from liaison.queries.pagination import (
     Page,
     check_limit,
-    decode_cursor,
     decode_uuid_cursor,
     encode_cursor,
 )
@@ -28,7 +27,6 @@ from liaison.store.models import (
     Acknowledgement,
     Attachment,
     AuditEntry,
-    Notification,
     Report,
     ReportPortion,
     ReportRecipient,
@@ -222,38 +220,6 @@ def acknowledgement_board(
         if reader.user_id != report.author_id
     ]
     return sorted(lines, key=lambda line: (line.acknowledged_at is not None, line.display_name))
-
-
-# --- notifications ----------------------------------------------------------------------------
-
-
-def list_notifications(
-    session: Session,
-    viewer: Principal,
-    *,
-    unread: bool = False,
-    cursor: str | None = None,
-    limit: int = 50,
-) -> Page[tuple[Notification, Report]]:
-    """The viewer's notifications whose report they may still see, newest first."""
-    query = (
-        select(Notification, Report)
-        .join(Report, Report.id == Notification.report_id)
-        .where(Notification.user_id == viewer.user_id, report_readable(session, viewer))
-        .order_by(Notification.id.desc())
-        .limit(check_limit(limit) + 1)
-    )
-    if unread:
-        query = query.where(Notification.read_at.is_(None))
-    before = decode_cursor(cursor)
-    if before is not None:
-        if not isinstance(before, int):
-            raise Invalid("malformed cursor: pass back the next_cursor of a page", "cursor")
-        query = query.where(Notification.id < before)
-    rows = [(n, r) for n, r in session.execute(query)]
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page(rows, encode_cursor(rows[-1][0].id) if more else None)
 
 
 # --- spillage ---------------------------------------------------------------------------------

@@ -11,39 +11,17 @@ queries ask here, so the rule is written once.
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from liaison.domain.accounts import Principal, Role
-from liaison.domain.nations import COMMUNITIES, releasability_values
-from liaison.domain.reports import Audience, AudienceKind, ReportState
+from liaison.domain.reports import ReportState
+from liaison.store.audiences import active_principals, audience_clause
 from liaison.store.labels import authority_of
-from liaison.store.models import Person, Report, ReportPortion, ReportRecipient, User
+from liaison.store.models import Report, ReportPortion, ReportRecipient
 
 OVERSIGHT = (Role.RELEASING_OFFICER, Role.SECURITY_OFFICER)
-
-
-def audiences_of(session: Session, viewer: Principal) -> list[Audience]:
-    """The distribution entries that reach `viewer`."""
-    audiences = []
-    if viewer.nation:
-        for value in sorted(releasability_values(viewer.nation, COMMUNITIES)):
-            kind = AudienceKind.NATION if value == viewer.nation else AudienceKind.COMMUNITY
-            audiences.append(Audience(kind, value))
-    linked = session.execute(
-        select(User.person_id, Person.office_id)
-        .outerjoin(Person, Person.id == User.person_id)
-        .where(User.id == viewer.user_id)
-    ).one_or_none()
-    if linked is not None:
-        person_id, office_id = linked
-        if person_id is not None:
-            audiences.append(Audience(AudienceKind.PERSON, str(person_id)))
-        if office_id is not None:
-            audiences.append(Audience(AudienceKind.OFFICE, str(office_id)))
-    return audiences
 
 
 def report_readable(session: Session, viewer: Principal) -> ColumnElement[bool]:
@@ -53,18 +31,10 @@ def report_readable(session: Session, viewer: Principal) -> ColumnElement[bool]:
     label = authority_of(session).label_filter(
         session, viewer.clearance, Report.label_id.expression
     )
-    by_kind: dict[str, list[str]] = defaultdict(list)
-    for audience in audiences_of(session, viewer):
-        by_kind[audience.kind].append(audience.value)
     distributed = exists().where(
         ReportRecipient.report_id == Report.id,
         ReportRecipient.released_at.is_not(None),
-        or_(
-            *(
-                and_(ReportRecipient.kind == kind, ReportRecipient.value.in_(values))
-                for kind, values in sorted(by_kind.items())
-            )
-        ),
+        audience_clause(session, viewer, ReportRecipient.kind, ReportRecipient.value),
     )
     oversight = (
         and_(Report.state != ReportState.DRAFT, Report.author_nation == viewer.nation)
@@ -94,13 +64,5 @@ def readable_report(
 
 
 def readers(session: Session, report_id: uuid.UUID) -> list[Principal]:
-    """Every active user who may see the report now (for notifications and acknowledgements).
-
-    Users are few (an office's staff), so each is asked the same SQL question a read would ask.
-    """
-    found = []
-    for user in session.scalars(select(User).where(User.is_active)):
-        principal = user.principal()
-        if readable_report(session, principal, report_id) is not None:
-            found.append(principal)
-    return found
+    """Every active user who may see the report now (for notifications and acknowledgements)."""
+    return [p for p in active_principals(session) if readable_report(session, p, report_id)]

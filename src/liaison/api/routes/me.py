@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from liaison.actions.accounts import do_begin_totp, do_confirm_totp
+from liaison.actions.accounts import do_begin_totp, do_confirm_totp, do_set_time_zone
 from liaison.http.deps import Caller, NodeDep
 
 router = APIRouter(prefix="/me", tags=["me"])
@@ -49,3 +49,16 @@ def begin_totp(caller: Caller, node: NodeDep) -> TotpEnrolment:
 def confirm_totp(body: TotpConfirmation, caller: Caller, node: NodeDep) -> None:
     with node.db.writing() as session:
         do_confirm_totp(session, caller, node.sealer, body.otp)
+
+
+class TimeZone(BaseModel):
+    time_zone: str | None = Field(
+        default=None, max_length=64, description="IANA, e.g. Europe/Paris"
+    )
+
+
+@router.put("/time-zone")
+def set_time_zone(body: TimeZone, caller: Caller, node: NodeDep) -> TimeZone:
+    with node.db.writing() as session:
+        user = do_set_time_zone(session, caller, body.time_zone)
+        return TimeZone(time_zone=user.time_zone)

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from liaison.actions.notifications import do_mark_read
-from liaison.api.report_views import ReportSummary, report_summary
+from liaison.api.report_views import ReportSummary, marked, report_summary
 from liaison.http.deps import Caller, NodeDep, ReadSession
-from liaison.queries.reports import list_notifications
+from liaison.queries.notifications import list_notifications
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
+
+
+class MessageRef(BaseModel):
+    id: uuid.UUID
+    channel_id: uuid.UUID
+    precedence: str
+    marking: str
 
 
 class NotificationOut(BaseModel):
@@ -20,7 +28,8 @@ class NotificationOut(BaseModel):
     kind: str
     created_at: datetime
     read_at: datetime | None
-    report: ReportSummary
+    report: ReportSummary | None
+    message: MessageRef | None
 
 
 class NotificationPage(BaseModel):
@@ -44,9 +53,17 @@ def notifications(
                 kind=n.kind,
                 created_at=n.created_at,
                 read_at=n.read_at,
-                report=report_summary(session, report),
+                report=report_summary(session, report) if report else None,
+                message=MessageRef(
+                    id=message.id,
+                    channel_id=message.channel_id,
+                    precedence=message.precedence,
+                    marking=marked(session, message.label_id).marking,
+                )
+                if message
+                else None,
             )
-            for n, report in page.items
+            for n, report, message in page.items
         ],
         next_cursor=page.next_cursor,
     )

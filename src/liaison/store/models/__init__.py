@@ -3,6 +3,15 @@
 from liaison.store.models.accounts import Credential, User
 from liaison.store.models.audit import AuditCheckpoint, AuditEntry, AuditTree
 from liaison.store.models.base import Base, Record
+from liaison.store.models.channels import (
+    Channel,
+    ChannelMember,
+    GlossaryTerm,
+    Message,
+    MessageAcknowledgement,
+    MessageAlert,
+    MessageVersion,
+)
 from liaison.store.models.labels import (
     InstalledPolicy,
     StoredLabel,
@@ -47,10 +56,17 @@ __all__ = [
     "AuditEntry",
     "AuditTree",
     "Base",
+    "Channel",
+    "ChannelMember",
     "Credential",
     "Department",
+    "GlossaryTerm",
     "InstalledPolicy",
     "Labelled",
+    "Message",
+    "MessageAcknowledgement",
+    "MessageAlert",
+    "MessageVersion",
     "Notification",
     "Office",
     "Organization",

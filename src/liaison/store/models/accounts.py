@@ -33,6 +33,7 @@ class User(Record, Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     # The person this account belongs to: their clearance is the one access decisions use.
     person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("people.id"), unique=True)
+    time_zone: Mapped[str | None] = mapped_column(String(64))  # IANA name; None: UTC
     # The clearance in its canonical JSON form (SPIF names), validated when it was set.
     clearance: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 

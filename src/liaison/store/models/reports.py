@@ -116,15 +116,20 @@ class Acknowledgement(Base):
 
 
 class Notification(Base):
-    """Something a user should look at; shown only while its report stays visible to them."""
+    """Something a user should look at; shown only while its report or message stays visible
+    to them."""
 
     __tablename__ = "notifications"
     __table_args__ = (Index("ix_notifications_user_id", "user_id", "id"),)
 
     id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    report_id: Mapped[uuid.UUID] = mapped_column(
+    # About a report or a message (exactly one).
+    report_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("reports.id", ondelete="CASCADE"), index=True
+    )
+    message_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
