@@ -19,10 +19,12 @@ from liaison.domain.accounts import SYSTEM
 from liaison.domain.channels import ALERTING, Precedence, alerting
 from liaison.store.chain import superiors_of
 from liaison.store.channel_access import message_readers, readable_message
+from liaison.store.locks import try_exclusive
 from liaison.store.models import Message, MessageAcknowledgement, MessageAlert, Notification, User
 
 # Older unacknowledged messages are no longer chased: their moment has passed.
 CHASE_WINDOW = timedelta(days=2)
+_CHASE_LOCK = 4406  # advisory lock key of a chase round (after STANAG 4406, military messaging)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +34,10 @@ class ChaseResult:
 
 
 def do_chase_acknowledgements(session: Session, now: datetime) -> ChaseResult:
+    """One round; a round another process is running already is skipped."""
     reminders = escalations = 0
+    if not try_exclusive(session, _CHASE_LOCK):
+        return ChaseResult(0, 0)
     pending = session.scalars(
         select(Message).where(
             Message.ack_required.is_(True),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from liaison.cli import audit, db, glossary, labels, org, people, policy, reports, user
+from liaison.cli import alerts, audit, db, glossary, labels, org, people, policy, reports, user
 from liaison.cli.demo import demo
 from liaison.cli.serve import serve
 
@@ -18,6 +18,7 @@ app.add_typer(people.app, name="people")
 app.add_typer(org.app, name="org")
 app.add_typer(reports.app, name="reports")
 app.add_typer(glossary.app, name="glossary")
+app.add_typer(alerts.app, name="alerts")
 app.command()(serve)
 app.command()(demo)
 
