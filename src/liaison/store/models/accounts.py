@@ -34,6 +34,7 @@ class User(Record, Base):
     # The person this account belongs to: their clearance is the one access decisions use.
     person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("people.id"), unique=True)
     time_zone: Mapped[str | None] = mapped_column(String(64))  # IANA name; None: UTC
+    language: Mapped[str | None] = mapped_column(String(8))  # "en" or "fr"; None: the browser's
     # The clearance in its canonical JSON form (SPIF names), validated when it was set.
     clearance: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
