@@ -11,6 +11,7 @@ BENCHMARKS = (
     "visible_query",
     "org_people",
     "reports",
+    "messages",
 )
 
 for name in sys.argv[1:] or BENCHMARKS:

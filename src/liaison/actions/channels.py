@@ -164,14 +164,15 @@ def do_post_message(
 ) -> Message:
     """A message in a channel the actor is in, labelled `label` or the channel's default."""
     actor.require_any(*WRITERS)
+    text = _body(body)
+    language = detect_language(text)  # before any SQL: no lock is held while it runs
     channel = readable_channel(session, actor, channel_id)
     if channel is None:
         raise NotFound("no such channel")
-    text = _body(body)
     stored = _message_label(session, actor, channel, label)
     if thread_id is not None:
         root = readable_message(session, actor, thread_id)
-        if root is None or root.channel_id != channel.id:
+        if root is None or root.channel_id != channel.id or root.deleted_at is not None:
             raise NotFound("no such thread")
         thread_id = root.thread_id or root.id
     message = Message(
@@ -179,7 +180,7 @@ def do_post_message(
         thread_id=thread_id,
         author_id=actor.user_id,
         body=text,
-        language=detect_language(text),
+        language=language,
         precedence=precedence.value,
         ack_required=ack_required,
         label_id=stored.id,
@@ -188,11 +189,7 @@ def do_post_message(
     )
     session.add(message)
     session.flush()
-    message.mentions = _mentions(session, message, text)
-    for user_id in message.mentions:
-        session.add(
-            Notification(user_id=uuid.UUID(user_id), message_id=message.id, kind="message.mention")
-        )
+    _mention(session, message, text)
     _record_message(session, actor, "message.post", message, event="message.posted")
     return message
 
@@ -207,16 +204,18 @@ def do_edit_message(
     expected_version: int | None = None,
 ) -> Message:
     """Change one's own message; what it said before is kept, under the label it had."""
+    text = _body(body)
+    language = detect_language(text)  # before any SQL, as in do_post_message
     message = _own(session, actor, message_id, expected_version)
     channel = session.get(Channel, message.channel_id)
     assert channel is not None
-    text = _body(body)
     stored = _message_label(session, actor, channel, label) if label else None
     _keep_version(session, actor, message)
-    message.body, message.edited_at = text, utcnow()
-    message.language = detect_language(text)
+    message.body, message.edited_at, message.language = text, utcnow(), language
     if stored is not None:
         message.label_id = stored.id
+    session.flush()
+    _mention(session, message, text)
     _record_message(session, actor, "message.edit", message, event="message.edited")
     return message
 
@@ -285,18 +284,23 @@ def _under_ceiling(session: Session, ceiling: StoredLabel, label: StoredLabel, f
         raise Invalid(reason, field=field)
 
 
-def _mentions(session: Session, message: Message, text: str) -> list[str]:
-    """The users mentioned who may read the message; others are silently not told."""
+def _mention(session: Session, message: Message, text: str) -> None:
+    """Record and notify the users mentioned who may read the message (newly mentioned ones,
+    after an edit); others are silently not told."""
     names = mentioned_usernames(text)
-    if not names:
-        return []
     users = session.scalars(select(User).where(User.username.in_(names), User.is_active))
-    return [
+    mentioned = [
         str(user.id)
         for user in users
         if user.id != message.author_id
         and readable_message(session, user.principal(), message.id) is not None
     ]
+    new = [user_id for user_id in mentioned if user_id not in (message.mentions or [])]
+    message.mentions = mentioned
+    session.add_all(
+        Notification(user_id=uuid.UUID(user_id), message_id=message.id, kind="message.mention")
+        for user_id in new
+    )
 
 
 def _own(

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from liaison.actions.accounts import do_create_user, do_set_clearance
 from liaison.cli.common import open_node
+from liaison.cli.demo_channels import seed_channels
 from liaison.cli.demo_reports import seed_reports
 from liaison.cli.demo_structure import link_demo_accounts, seed_structure
 from liaison.cli.serve import run_server
@@ -121,6 +122,7 @@ def seed(session: Session, origin: str) -> list[DemoAccount]:
     seed_structure(session, origin)
     link_demo_accounts(session)
     seed_reports(session, origin)
+    seed_channels(session, origin)
     return created
 
 
