@@ -274,3 +274,26 @@ def test_the_audit_viewer_hides_entries_about_reports_above_the_viewer(
         hidden = audit.list_entries(session, low_officer, everything, None, 50)
         assert [entry.action for entry in seen.items] == ["report.create"]
         assert hidden.items == []
+
+
+def test_reports_awaiting_my_acknowledgement(node: Node, world: World) -> None:
+    report_id = draft(
+        node,
+        world,
+        portions=[("Act on this.", NATO_SECRET_REL_GBR_FRA)],
+        recipients=[nation("GBR"), nation("FRA")],
+        ack_by=DTG,
+    )
+    act(node, world, "gbr_author", do_submit_report, report_id)
+    act(node, world, "gbr_fdo", do_release, report_id)
+
+    def waiting(who: str) -> list[uuid.UUID]:
+        with node.db.reading() as session:
+            viewer = world.principal(node, who)
+            return [r.id for r in queries.awaiting_acknowledgement(session, viewer)]
+
+    assert waiting("fra_reader") == [report_id]
+    assert waiting("usa_reader") == []
+    assert waiting("gbr_author") == []  # one's own report
+    act(node, world, "fra_reader", do_acknowledge, report_id)
+    assert waiting("fra_reader") == []

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from liaison.actions.accounts import do_set_language
+from liaison.domain.errors import Invalid
 from liaison.node import Node
 from liaison.store.models import User
 from tests.conftest import UserFactory, auth, table_rows
@@ -212,3 +214,13 @@ def test_deactivating_a_user_ends_their_access_at_once(
     response = client.patch(f"{USERS}/{user.id}", headers=admin, json={"is_active": False})
     assert response.status_code == 200
     assert_problem(client.get("/api/v1/me", headers=token), 401)
+
+
+def test_a_user_sets_their_own_language_and_nothing_else(
+    node: Node, make_user: UserFactory
+) -> None:
+    user = make_user("lang.tester")
+    with node.db.writing() as session:
+        assert do_set_language(session, user.principal(), "fr").language == "fr"
+    with node.db.writing() as session, pytest.raises(Invalid):
+        do_set_language(session, user.principal(), "de")

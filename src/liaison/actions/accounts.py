@@ -246,6 +246,28 @@ def do_set_time_zone(session: Session, actor: Principal, time_zone: str | None) 
     return user
 
 
+LANGUAGES = ("en", "fr")  # NATO's two official languages, the interface's
+
+
+def do_set_language(session: Session, actor: Principal, language: str | None) -> User:
+    """The caller's own interface language (None: follow the browser)."""
+    if language is not None and language not in LANGUAGES:
+        raise Invalid(f"language must be one of {', '.join(LANGUAGES)}", field="language")
+    user = _user(session, actor.user_id)
+    user.language = language
+    record(
+        session,
+        actor,
+        "user.language",
+        object_type="user",
+        object_id=user.id,
+        reason=language or "browser",
+        event="user.updated",
+        payload={"username": user.username, "changed": ["language"]},
+    )
+    return user
+
+
 def do_confirm_totp(session: Session, actor: Principal, sealer: Sealer, otp: str) -> None:
     """Activate the seed once the user proves their authenticator holds it."""
     user = _user(session, actor.user_id)

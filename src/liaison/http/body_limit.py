@@ -14,10 +14,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 _STREAMED = re.compile(r"^/api/v1/reports/[^/]+/attachments$")
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
 class BodyLimitMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -32,27 +28,26 @@ class BodyLimitMiddleware:
             await _refuse(send, limit)
             return
         received = 0
-        started = False
+        refused = False
 
         async def counted() -> Message:
-            nonlocal received
+            # Over the limit: answer 413 here, then tell the app the client went away (an
+            # exception would be turned into a 400 by the route's body parsing).
+            nonlocal received, refused
             message = await receive()
-            if message["type"] == "http.request":
+            if message["type"] == "http.request" and not refused:
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise BodyTooLarge
+                    refused = True
+                    await _refuse(send, limit)
+                    return {"type": "http.disconnect"}
             return message
 
-        async def tracked(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
+        async def unless_refused(message: Message) -> None:
+            if not refused:
+                await send(message)
 
-        try:
-            await self.app(scope, counted, tracked)
-        except BodyTooLarge:
-            if not started:
-                await _refuse(send, limit)
+        await self.app(scope, counted, unless_refused)
 
 
 async def _refuse(send: Send, limit: int) -> None:

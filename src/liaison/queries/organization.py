@@ -58,6 +58,13 @@ def get_organization(
     return _get(session, viewer, Organization, organization_id, "organization")
 
 
+def list_offices(session: Session, viewer: Principal) -> list[Office]:
+    """The offices the viewer sees, by name."""
+    return list(
+        session.scalars(_visible(session, select(Office).order_by(Office.name), viewer, Office))
+    )
+
+
 def get_office(session: Session, viewer: Principal, office_id: uuid.UUID) -> Office:
     return _get(session, viewer, Office, office_id, "office")
 

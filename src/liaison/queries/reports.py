@@ -135,6 +135,29 @@ def list_reports(
     return _page(session, query, cursor, limit)
 
 
+def awaiting_acknowledgement(
+    session: Session, viewer: Principal, *, limit: int = 50
+) -> list[Report]:
+    """Released reports asking for acknowledgement that the viewer has not given, soonest
+    due first."""
+    acknowledged = select(Acknowledgement.report_id).where(
+        Acknowledgement.user_id == viewer.user_id
+    )
+    query = (
+        select(Report)
+        .where(
+            report_readable(session, viewer),
+            Report.state == ReportState.RELEASED,
+            Report.ack_by.is_not(None),
+            Report.author_id != viewer.user_id,
+            Report.id.not_in(acknowledged),
+        )
+        .order_by(Report.ack_by, Report.id)
+        .limit(check_limit(limit))
+    )
+    return list(session.scalars(query))
+
+
 def _page(session: Session, query: Select[Report], cursor: str | None, limit: int) -> Page[Report]:
     before = decode_uuid_cursor(cursor)
     if before is not None:
