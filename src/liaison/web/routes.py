@@ -1,4 +1,5 @@
-"""Browser sign-in and sign-out with a session cookie; the pages themselves grow in later issues."""
+"""Sign-in (with the authenticator code when the account needs one), the home page, the
+language switch and sign-out. The report pages are in `web.reports`, included here."""
 
 from __future__ import annotations
 
@@ -7,36 +8,88 @@ import secrets
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
-from starlette.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session
 
 from liaison.actions.accounts import do_sign_in, do_sign_out
+from liaison.actions.recording import record
 from liaison.domain.accounts import MAX_PASSWORD_LENGTH, Principal
-from liaison.http.deps import SESSION_COOKIE, NodeDep, holder
+from liaison.domain.errors import Invalid
+from liaison.domain.reports import ReportState
+from liaison.http.deps import SESSION_COOKIE, NodeDep
 from liaison.node import Node
-from liaison.queries.accounts import Holder
+from liaison.queries.notifications import list_notifications
+from liaison.queries.reports import list_reports, view
+from liaison.security import render_marking
+from liaison.store.labels import authority_of
+from liaison.store.models import User
+from liaison.web import reports
+from liaison.web.i18n import ENVIRONMENTS, LANGUAGES, choose_language, gettext
+from liaison.web.pages import NODE_POLICY, Marks, WebDep, WebRoute, css_class, highest, render
 
 LOGIN_CSRF_COOKIE = "liaison_login_csrf"
 STATIC_DIR = Path(__file__).parent / "static"
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-router = APIRouter(include_in_schema=False)
+HOME_ITEMS = 20
+router = APIRouter(include_in_schema=False, route_class=WebRoute)
+router.include_router(reports.router)
+router.include_router(reports.json_router)
 
 
-async def _signed_in(request: Request) -> Holder | None:
-    return await holder(request, request.cookies.get(SESSION_COOKIE, ""), "session")
+@router.get("/", response_class=HTMLResponse, name="home")
+def home(web: WebDep) -> Response:
+    session, me = web.session, web.principal
+    released = list_reports(session, me, state=ReportState.RELEASED, limit=HOME_ITEMS).items
+    unacknowledged = [
+        report
+        for report in released
+        if report.ack_by is not None
+        and report.author_id != me.user_id
+        and view(session, me, report).acknowledged_at is None
+    ]
+    notifications = [
+        (note, report)
+        for note, report, _message in list_notifications(session, me, limit=HOME_ITEMS).items
+        if report is not None
+    ]
+    shown = {report.label_id for report in released}
+    shown |= {report.label_id for _note, report in notifications}
+    context = {"released": released, "unacknowledged": unacknowledged}
+    return render(web, "home.html", context | {"notifications": notifications}, shown)
 
 
-@router.get("/", response_class=HTMLResponse)
-async def home(request: Request) -> Response:
-    signed_in = await _signed_in(request)
-    if signed_in is None:
-        return RedirectResponse("/login", status_code=303)
-    return templates.TemplateResponse(
-        request,
-        "home.html",
-        {"principal": signed_in.principal, "csrf_token": signed_in.csrf_token},
+@router.post("/web/language")
+def set_language(
+    web: WebDep,
+    language: Annotated[str, Form(max_length=8)],
+    csrf_token: Annotated[str, Form(max_length=128)],
+    next: Annotated[str, Form(max_length=500)] = "/",
+) -> Response:
+    web.check_csrf(csrf_token)
+    if language not in LANGUAGES:
+        raise Invalid(f"unknown language {language!r}: expected en or fr", field="language")
+    with web.node.db.writing() as session:
+        _set_language(session, web.principal, language)
+    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    return RedirectResponse(target, status_code=303)
+
+
+def _set_language(session: Session, actor: Principal, language: str) -> None:
+    """The user's page language. Stands in for an action `do_set_language` (not yet written):
+    updates the user row and records it, as `do_set_time_zone` does for the time zone."""
+    user = session.get(User, actor.user_id)
+    if user is None:
+        raise Invalid("no such user")
+    user.language = language
+    record(
+        session,
+        actor,
+        "user.language",
+        object_type="user",
+        object_id=user.id,
+        reason=language,
+        event="user.updated",
+        payload={"username": user.username, "changed": ["language"]},
     )
 
 
@@ -54,9 +107,11 @@ def login(
     csrf_token: Annotated[str, Form(max_length=128)],
     otp: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
+    language = _browser_language(request)
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(expected, csrf_token):
-        return _login_page(request, node, error="Your sign-in form expired; try again.", status=403)
+        error = gettext(language, "Your sign-in form expired; try again.")
+        return _login_page(request, node, error=error, status=403)
     with node.db.writing() as session:
         outcome = do_sign_in(
             session,
@@ -68,11 +123,20 @@ def login(
             kind="session",
         )
     if outcome.credential is None or outcome.secret is None:
+        # Only a right password reaches the second factor: then ask for the code.
+        ask_otp = outcome.failure == "second factor missing"
+        message = (
+            "Enter the code from your authenticator."
+            if ask_otp
+            else "Sign-in refused: check the username, password and code."
+        )
         return _login_page(
             request,
             node,
-            error="Sign-in refused: check the username, password and code.",
+            error=gettext(language, message),
             status=401,
+            username=username,
+            ask_otp=ask_otp or bool(otp),
         )
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(
@@ -88,32 +152,52 @@ def login(
 
 
 @router.post("/logout")
-async def logout(
-    request: Request, node: NodeDep, csrf_token: Annotated[str, Form(max_length=128)]
-) -> Response:
-    signed_in = await _signed_in(request)
-    if signed_in is not None:
-        if not hmac.compare_digest(signed_in.csrf_token or "", csrf_token):
-            raise HTTPException(403, "missing or wrong CSRF token")  # a forged sign-out
-        await run_in_threadpool(_sign_out, node, signed_in.principal)
+def logout(web: WebDep, csrf_token: Annotated[str, Form(max_length=128)]) -> Response:
+    web.check_csrf(csrf_token)  # a forged sign-out is refused
+    with web.node.db.writing() as session:
+        do_sign_out(session, web.principal)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
 
 
-def _sign_out(node: Node, principal: Principal) -> None:
-    with node.db.writing() as session:
-        do_sign_out(session, principal)
+def _browser_language(request: Request) -> str:
+    return choose_language(None, request.headers.get("accept-language", ""))
 
 
-def _login_page(request: Request, node: Node, error: str | None, status: int = 200) -> Response:
+def _login_page(
+    request: Request,
+    node: Node,
+    error: str | None,
+    status: int = 200,
+    *,
+    username: str = "",
+    ask_otp: bool = False,
+) -> Response:
+    """The sign-in form, with a fresh double-submit CSRF token; bannered at the node's lowest
+    marking, since it shows nothing labelled."""
+    language = _browser_language(request)
+    with node.db.reading() as session:
+        registry = authority_of(session).registry
+        banner_label = highest([], registry.get)
+        policy = registry.require(NODE_POLICY)
+    marking = render_marking(policy, banner_label, lang=language)
     token = secrets.token_urlsafe(32)
-    response = templates.TemplateResponse(
-        request,
-        "login.html",
-        {"csrf_token": token, "error": error, "node_name": node.settings.node_name},
-        status_code=status,
+    html = (
+        ENVIRONMENTS[language]
+        .get_template("login.html")
+        .render(
+            web=None,
+            lang=language,
+            banner=Marks(marking, marking, css_class(banner_label)),
+            csrf_token=token,
+            error=error,
+            node_name=node.settings.node_name,
+            username=username,
+            ask_otp=ask_otp,
+        )
     )
+    response = HTMLResponse(html, status_code=status)
     response.set_cookie(
         LOGIN_CSRF_COOKIE,
         token,

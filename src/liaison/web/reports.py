@@ -1,0 +1,365 @@
+"""Report pages: the list and search with facets, reading with portion marks, composing with a
+label per portion, the release queue, and the JSON endpoint behind the live overall marking.
+
+Every read goes through the queries the API uses (`queries.reports`, `queries.search`), every
+change through the actions; a report the reader may not see is "not found" on every route.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+
+from liaison.actions.release import do_release, do_return
+from liaison.actions.reports import (
+    NewPortion,
+    do_acknowledge,
+    do_create_report,
+    do_note_read,
+    do_submit_report,
+)
+from liaison.domain.accounts import Role
+from liaison.domain.dtg import format_dtg, parse_dtg
+from liaison.domain.errors import Invalid, LiaisonError, NotFound
+from liaison.domain.reports import EDITABLE_STATES, ReportKind, ReportState
+from liaison.queries import reports as queries
+from liaison.queries.search import SearchFilter, SearchResult, search_reports
+from liaison.queries.visibility import visible
+from liaison.security import LabelError, RollupError, render_marking, rollup
+from liaison.security.marking import MarkingLocation
+from liaison.store.models import Office, Report
+from liaison.store.types import utcnow
+from liaison.web.pages import NODE_POLICY, Web, WebDep, WebRoute, css_class, page_id, render
+from liaison.web.picker import Picker, audiences, picked_label, picker
+
+router = APIRouter(route_class=WebRoute)
+json_router = APIRouter()  # answers in JSON, errors as problem details
+PAGE_SIZE = 25
+MIN_PORTIONS = 2
+MAX_PORTIONS = 50
+FACETS = ("kind", "nation", "office", "classification")
+
+
+def _offices(web: Web) -> list[Office]:
+    """The offices the reader sees (a report is written for one of them)."""
+    query = select(Office).order_by(Office.name, Office.id)
+    return list(
+        web.session.scalars(visible(web.session, query, web.principal, Office.label_id.expression))
+    )
+
+
+def _node_picker(web: Web) -> Picker:
+    policy = web.policy(NODE_POLICY)
+    if policy is None:
+        raise RuntimeError(f"the node has no {NODE_POLICY} policy")
+    return picker(policy, web.language)
+
+
+# --- list and search --------------------------------------------------------------------------
+
+
+@router.get("/reports", name="reports")
+def reports_page(
+    web: WebDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    kind: Annotated[str | None, Query(max_length=16)] = None,
+    nation: Annotated[str | None, Query(max_length=3)] = None,
+    office: Annotated[str | None, Query(max_length=36)] = None,
+    classification: Annotated[str | None, Query(max_length=40)] = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    session, me = web.session, web.principal
+    context: dict[str, Any] = {"q": q, "error": None, "result": None, "cursor": cursor}
+    offices = {o.id: o for o in _offices(web)}
+    shown: list[int] = []
+    if q.strip():
+        where = SearchFilter(
+            kind=kind or None,
+            nation=nation or None,
+            office_id=page_id(office) if office else None,
+            classification=classification or None,
+        )
+        try:
+            result: SearchResult | None = search_reports(
+                session, me, q, where, cursor=cursor, limit=PAGE_SIZE
+            )
+        except Invalid as error:
+            result, context["error"] = None, str(error)
+        if result is not None:
+            shown = [hit.report.label_id for hit in result.items]
+            office_facet = result.facets.get("office", {})
+            shown += [offices[o].label_id for o in offices if str(o) in office_facet]
+        context |= {
+            "result": result,
+            "selected": {
+                "kind": kind,
+                "nation": nation,
+                "office": office,
+                "classification": classification,
+            },
+            "facet_names": FACETS,
+        }
+    else:
+        page = queries.list_reports(session, me, cursor=cursor, limit=PAGE_SIZE)
+        context["page"] = page
+        shown = [report.label_id for report in page.items]
+    context["office_names"] = {str(o.id): o.name for o in offices.values()}
+    return render(web, "reports/list.html", context, shown)
+
+
+# --- the release queue ------------------------------------------------------------------------
+
+
+@router.get("/reports/queue", name="release_queue")
+def queue_page(web: WebDep) -> Response:
+    page = queries.list_reports(web.session, web.principal, queue=True, limit=PAGE_SIZE)
+    views = [queries.view(web.session, web.principal, report) for report in page.items]
+    shown = [view.report.label_id for view in views]
+    return render(web, "reports/queue.html", {"views": views}, shown)
+
+
+# --- compose ----------------------------------------------------------------------------------
+
+
+def _compose_context(web: Web, values: dict[str, Any], error: str | None) -> dict[str, Any]:
+    return {
+        "kinds": [kind.value for kind in ReportKind],
+        "offices": _offices(web),
+        "picker": _node_picker(web),
+        "values": values,
+        "error": error,
+    }
+
+
+def _blank_values() -> dict[str, Any]:
+    return {
+        "title": "",
+        "kind": ReportKind.FREETEXT.value,
+        "dtg": format_dtg(utcnow()),
+        "office": "",
+        "portions": [{"text": "", "classification": "", "releasable": []}] * MIN_PORTIONS,
+        "recipients": [],
+    }
+
+
+def _render_compose(web: Web, values: dict[str, Any], error: str | None = None) -> Response:
+    context = _compose_context(web, values, error)
+    shown = [office.label_id for office in context["offices"]]
+    return render(web, "reports/compose.html", context, shown, status_code=422 if error else 200)
+
+
+@router.get("/reports/new", name="compose")
+def compose_page(web: WebDep) -> Response:
+    return _render_compose(web, _blank_values())
+
+
+@router.post("/reports/new")
+async def compose(request: Request, web: WebDep) -> Response:
+    form = await request.form()
+    return await run_in_threadpool(_compose, web, form)
+
+
+def _form_values(form: FormData) -> dict[str, Any]:
+    count = min(int(str(form.get("portion_count", MIN_PORTIONS)) or MIN_PORTIONS), MAX_PORTIONS)
+    portions = [
+        {
+            "text": str(form.get(f"portion-{i}-text", "")),
+            "classification": str(form.get(f"portion-{i}-classification", "")),
+            "releasable": [str(v) for v in form.getlist(f"portion-{i}-releasable")],
+        }
+        for i in range(count)
+    ]
+    return {
+        "title": str(form.get("title", "")).strip(),
+        "kind": str(form.get("kind", "")),
+        "dtg": str(form.get("dtg", "")).strip(),
+        "office": str(form.get("office", "")),
+        "portions": portions,
+        "recipients": [str(v) for v in form.getlist("recipient")],
+    }
+
+
+def _compose(web: Web, form: FormData) -> Response:
+    web.check_csrf(str(form.get("csrf_token", "")))
+    try:
+        values = _form_values(form)
+    except ValueError:
+        raise Invalid("malformed form") from None
+    action = str(form.get("action", "save"))
+    if action == "add":
+        if len(values["portions"]) < MAX_PORTIONS:
+            values["portions"].append({"text": "", "classification": "", "releasable": []})
+        return _render_compose(web, values)
+    try:
+        report_id = _create(web, values, submit=action == "submit")
+    except (LiaisonError, ValueError) as error:
+        return _render_compose(web, values, str(error))
+    return RedirectResponse(f"/reports/{report_id}", status_code=303)
+
+
+def _create(web: Web, values: dict[str, Any], *, submit: bool) -> uuid.UUID:
+    """Save the composed report as a draft, and submit it when asked."""
+    policy = _node_picker(web).policy
+    portions = [
+        NewPortion(p["text"], picked_label(policy, p["classification"], p["releasable"]))
+        if p["classification"]
+        else NewPortion(p["text"])
+        for p in values["portions"]
+        if p["text"].strip()
+    ]
+    if not portions:
+        raise Invalid("write at least one portion", field="portions")
+    if values["kind"] not in {kind.value for kind in ReportKind}:
+        raise Invalid("choose a report kind", field="kind")
+    with web.node.db.writing() as session:
+        report = do_create_report(
+            session,
+            web.principal,
+            kind=ReportKind(values["kind"]),
+            title=values["title"],
+            office_id=page_id(values["office"]),
+            dtg=parse_dtg(values["dtg"]),
+            portions=portions,
+            recipients=audiences(values["recipients"]),
+            origin=web.node.settings.node_name,
+        )
+        if submit:
+            do_submit_report(session, web.principal, report.id)
+        return report.id
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+@router.get("/reports/{report_id}", name="report")
+def report_page(report_id: uuid.UUID, web: WebDep) -> Response:
+    with web.node.db.writing() as session:  # the read is audited, and so is a refusal
+        seen = do_note_read(session, web.principal, report_id, "read") is not None
+    if not seen:
+        raise NotFound("no such report")
+    shown = queries.get_report(web.session, web.principal, report_id)
+    report = shown.report
+    me = web.principal
+    labels = [report.label_id]
+    labels += [portion.label_id for portion in shown.portions]
+    labels += [attachment.label_id for attachment in shown.attachments]
+    context = {
+        "view": shown,
+        "report": report,
+        "can_submit": report.author_id == me.user_id and report.state in EDITABLE_STATES,
+        "can_acknowledge": report.state == ReportState.RELEASED
+        and report.author_id != me.user_id
+        and shown.acknowledged_at is None,
+        "can_decide": _can_decide(web, report),
+    }
+    return render(web, "reports/read.html", context, labels)
+
+
+def _can_decide(web: Web, report: Report) -> bool:
+    me = web.principal
+    return (
+        report.state == ReportState.SUBMITTED
+        and report.author_nation == me.nation
+        and me.has(Role.RELEASING_OFFICER)
+    )
+
+
+@router.post("/reports/{report_id}/submit")
+def submit(
+    report_id: uuid.UUID, web: WebDep, csrf_token: Annotated[str, Form(max_length=128)]
+) -> Response:
+    web.check_csrf(csrf_token)
+    with web.node.db.writing() as session:
+        do_submit_report(session, web.principal, report_id)
+    return RedirectResponse(f"/reports/{report_id}", status_code=303)
+
+
+@router.post("/reports/{report_id}/acknowledge")
+def acknowledge(
+    report_id: uuid.UUID, web: WebDep, csrf_token: Annotated[str, Form(max_length=128)]
+) -> Response:
+    web.check_csrf(csrf_token)
+    with web.node.db.writing() as session:
+        do_acknowledge(session, web.principal, report_id)
+    return RedirectResponse(f"/reports/{report_id}", status_code=303)
+
+
+@router.post("/reports/{report_id}/release")
+def release(
+    report_id: uuid.UUID,
+    web: WebDep,
+    csrf_token: Annotated[str, Form(max_length=128)],
+    target: Annotated[list[str] | None, Form()] = None,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Release to the chosen targets (all waiting entries when none is ticked)."""
+    web.check_csrf(csrf_token)
+    targets = _targets(target or [])
+    with web.node.db.writing() as session:
+        do_release(session, web.principal, report_id, targets=targets or None, reason=reason)
+    return RedirectResponse("/reports/queue", status_code=303)
+
+
+def _targets(entries: Sequence[str]) -> list[Any]:
+    try:
+        return audiences(entries)
+    except ValueError as error:
+        raise Invalid(str(error), field="target") from None
+
+
+@router.post("/reports/{report_id}/return")
+def return_report(
+    report_id: uuid.UUID,
+    web: WebDep,
+    csrf_token: Annotated[str, Form(max_length=128)],
+    comments: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    web.check_csrf(csrf_token)
+    with web.node.db.writing() as session:
+        do_return(session, web.principal, report_id, comments=comments)
+    return RedirectResponse("/reports/queue", status_code=303)
+
+
+# --- the live marking -------------------------------------------------------------------------
+
+
+class PickedLabel(BaseModel):
+    classification: str = Field(max_length=40)
+    releasable: list[str] = Field(default_factory=list, max_length=100)
+
+
+class MarkingRequest(BaseModel):
+    portions: list[PickedLabel] = Field(min_length=1, max_length=MAX_PORTIONS)
+
+
+@json_router.post("/web/marking")
+def marking(body: MarkingRequest, web: WebDep) -> JSONResponse:
+    """The overall marking (rollup) and portion marks of the labels chosen in the compose form;
+    the session's CSRF token comes in the X-CSRF-Token header."""
+    web.check_csrf(web.request.headers.get("x-csrf-token", ""))
+    policy = web.policy(NODE_POLICY)
+    assert policy is not None
+    labels = [picked_label(policy.name, p.classification, p.releasable) for p in body.portions]
+    try:
+        portions = [
+            render_marking(policy, label, lang=web.language, location=MarkingLocation.PORTION)
+            for label in labels
+        ]
+        overall = rollup(policy, labels)
+    except (LabelError, RollupError) as error:
+        return JSONResponse({"error": str(error)}, status_code=422)
+    return JSONResponse(
+        {
+            "marking": render_marking(policy, overall, lang=web.language),
+            "css": css_class(overall),
+            "portions": portions,
+        }
+    )
