@@ -13,6 +13,7 @@ from liaison.api import problems
 from liaison.api.routes import (
     audit,
     auth,
+    channels,
     health,
     me,
     notifications,
@@ -21,10 +22,14 @@ from liaison.api.routes import (
     policies,
     reports,
     search,
+    stream,
     users,
 )
+from liaison.http.background import ChaseLoop
+from liaison.http.body_limit import BodyLimitMiddleware
 from liaison.http.credentials import CredentialCache
 from liaison.http.observability import ObservabilityMiddleware
+from liaison.http.rate_limit import TokenBuckets
 from liaison.http.security_headers import SecurityHeadersMiddleware
 from liaison.node import Node
 from liaison.settings import Settings
@@ -41,9 +46,17 @@ def create_app(node: Node | None = None, settings: Settings | None = None) -> Fa
         owned = node is None
         if owned:
             _attach(app, Node.open(settings or Settings()))
+        app.state.live = live = stream.Live(app.state.node)
+        live.start()
+        chase = ChaseLoop(app.state.node) if owned else None  # tests drive the chase themselves
+        if chase is not None:
+            chase.start()
         try:
             yield
         finally:
+            if chase is not None:
+                chase.stop()
+            live.stop()
             if owned:
                 app.state.node.close()
 
@@ -69,6 +82,8 @@ def create_app(node: Node | None = None, settings: Settings | None = None) -> Fa
         reports,
         search,
         notifications,
+        channels,
+        stream,
     ):
         api.include_router(module.router)
     app.include_router(api)
@@ -76,6 +91,7 @@ def create_app(node: Node | None = None, settings: Settings | None = None) -> Fa
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
     problems.install(app)
+    app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(ObservabilityMiddleware)
     return app
@@ -84,3 +100,6 @@ def create_app(node: Node | None = None, settings: Settings | None = None) -> Fa
 def _attach(app: FastAPI, node: Node) -> None:
     app.state.node = node
     app.state.credentials = CredentialCache(node)
+    app.state.post_limits = TokenBuckets(
+        node.settings.messages_per_minute, node.settings.message_burst
+    )

@@ -14,13 +14,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from liaison.actions.notifications import notify_users
 from liaison.actions.recording import record
 from liaison.domain.accounts import SYSTEM
 from liaison.domain.channels import ALERTING, Precedence, alerting
 from liaison.store.chain import superiors_of
 from liaison.store.channel_access import message_readers, readable_message
 from liaison.store.locks import try_exclusive
-from liaison.store.models import Message, MessageAcknowledgement, MessageAlert, Notification, User
+from liaison.store.models import Message, MessageAcknowledgement, MessageAlert, User
 
 # Older unacknowledged messages are no longer chased: their moment has passed.
 CHASE_WINDOW = timedelta(days=2)
@@ -65,7 +66,7 @@ def do_chase_acknowledgements(session: Session, now: datetime) -> ChaseResult:
                 session.add(alert)
             last = alert.last_reminded_at or message.created_at
             if alert.last_reminded_at is None or now - last >= rule.every:
-                _notify(session, reader.user_id, message, "message.reminder")
+                notify_users(session, message, "message.reminder", [reader.user_id])
                 alert.reminders += 1
                 alert.last_reminded_at = now
                 reminders += 1
@@ -73,7 +74,7 @@ def do_chase_acknowledgements(session: Session, now: datetime) -> ChaseResult:
                 superior = _superior_who_may_see(session, reader.user_id, message, now)
                 alert.escalated_at, alert.escalated_to = now, superior
                 if superior is not None:
-                    _notify(session, superior, message, "message.escalation")
+                    notify_users(session, message, "message.escalation", [superior])
                     escalations += 1
                 _record_escalation(session, message, reader.user_id, superior)
     session.flush()
@@ -88,10 +89,6 @@ def _superior_who_may_see(
         if user is not None and readable_message(session, user.principal(), message.id):
             return superior
     return None
-
-
-def _notify(session: Session, user_id: uuid.UUID, message: Message, kind: str) -> None:
-    session.add(Notification(user_id=user_id, message_id=message.id, kind=kind))
 
 
 def _record_escalation(

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from liaison.actions.notifications import notify_users
 from liaison.actions.policies import label_or_office_default, prepare_label
 from liaison.actions.recording import record
 from liaison.actions.sight import seen
@@ -37,7 +38,6 @@ from liaison.store.models import (
     Message,
     MessageAcknowledgement,
     MessageVersion,
-    Notification,
     Office,
     Person,
     StoredLabel,
@@ -295,12 +295,9 @@ def _mention(session: Session, message: Message, text: str) -> None:
         if user.id != message.author_id
         and readable_message(session, user.principal(), message.id) is not None
     ]
-    new = [user_id for user_id in mentioned if user_id not in (message.mentions or [])]
+    new = [uuid.UUID(user_id) for user_id in mentioned if user_id not in (message.mentions or [])]
     message.mentions = mentioned
-    session.add_all(
-        Notification(user_id=uuid.UUID(user_id), message_id=message.id, kind="message.mention")
-        for user_id in new
-    )
+    notify_users(session, message, "message.mention", new)
 
 
 def _own(

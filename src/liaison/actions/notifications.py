@@ -1,7 +1,8 @@
-"""In-app notifications: written for the users who may see the report, in the same transaction.
+"""In-app notifications, written in the transaction of what they are about, each with an
+outbox event so that the live stream tells its user at once.
 
-The list a user reads re-applies the report's visibility, so a notification never outlives
-its reader's right to the report (a spill, a changed clearance).
+The list a user reads re-applies the visibility of the report or message, so a notification
+never outlives its reader's right to it (a spill, a changed clearance).
 """
 
 from __future__ import annotations
@@ -13,17 +14,32 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from liaison.domain.accounts import Principal
-from liaison.store.models import Notification, Report
+from liaison.events import outbox
+from liaison.store.models import Message, Notification, Report
 from liaison.store.report_access import readers
 from liaison.store.types import utcnow
 
 
 def notify_users(
-    session: Session, report: Report, kind: str, user_ids: Iterable[uuid.UUID]
+    session: Session, about: Report | Message, kind: str, user_ids: Iterable[uuid.UUID]
 ) -> None:
-    session.add_all(
-        Notification(user_id=user_id, report_id=report.id, kind=kind) for user_id in user_ids
-    )
+    """Notify each user of `about`; the caller has checked that they may see it."""
+    for user_id in user_ids:
+        notification = Notification(user_id=user_id, kind=kind)
+        if isinstance(about, Report):
+            notification.report_id = about.id
+        else:
+            notification.message_id = about.id
+        session.add(notification)
+        session.flush()
+        outbox.emit(
+            session,
+            "notification.created",
+            object_type="notification",
+            object_id=str(notification.id),
+            label_id=str(about.label_id),
+            payload={"user_id": str(user_id)},
+        )
 
 
 def notify_readers(

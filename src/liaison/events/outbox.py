@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from liaison.events.bus import Event, EventBus
 from liaison.store.ids import new_id
+from liaison.store.locks import hold_commit_order
 from liaison.store.models import OutboxEvent
 from liaison.store.types import utcnow
 
@@ -27,6 +28,7 @@ def emit(
     actor_id: uuid.UUID | None = None,
     payload: dict[str, Any] | None = None,
 ) -> OutboxEvent:
+    hold_commit_order(session)
     row = OutboxEvent(
         event_id=new_id(),
         at=utcnow(),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
+
+_HOLD = text("UPDATE audit_tree SET size = size WHERE id = 1")
 
 
 def try_exclusive(session: Session, key: int) -> bool:
@@ -13,3 +15,14 @@ def try_exclusive(session: Session, key: int) -> bool:
     if session.get_bind().dialect.name != "postgresql":
         return True
     return bool(session.scalar(select(func.pg_try_advisory_xact_lock(key))))
+
+
+def hold_commit_order(session: Session) -> None:
+    """Take the lock the audit log appends under, until this transaction ends.
+
+    Outbox rows get their seq when inserted; the stream reads them in seq order and must not
+    skip one committed late. Holding the audit row lock while inserting makes seq order the
+    commit order (SQLite's writers already take turns).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_HOLD)
