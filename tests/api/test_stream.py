@@ -160,8 +160,12 @@ def test_a_report_released_to_fra_reaches_fra_and_not_usa(
         american = release(node, world, NATO_UNCLASSIFIED, "USA")
         to_fra = until(fra, released(shared))
         to_usa = until(usa, released(american))
-    assert {f["object_id"] for f in to_fra} == {str(shared)}
-    assert {f["object_id"] for f in to_usa} == {str(american)}
+    reports = [f for f in to_fra if f["object_type"] == "report"]
+    assert {f["object_id"] for f in reports} == {str(shared)}
+    assert {f["object_id"] for f in to_usa if f["object_type"] == "report"} == {str(american)}
+    # Each is also told through a notification of their own, for their own report only.
+    told = [f["data"]["report_id"] for f in to_fra if f["object_type"] == "notification"]
+    assert set(told) <= {str(shared)}
     frame = to_fra[-1]
     assert set(frame) == {"cursor", "kind", "object_type", "object_id", "at", "data"}
     assert frame["object_type"] == "report"
