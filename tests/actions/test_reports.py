@@ -297,3 +297,18 @@ def test_reports_awaiting_my_acknowledgement(node: Node, world: World) -> None:
     assert waiting("gbr_author") == []  # one's own report
     act(node, world, "fra_reader", do_acknowledge, report_id)
     assert waiting("fra_reader") == []
+
+
+def test_a_releasing_officer_does_not_release_their_own_report(node: Node, world: World) -> None:
+    report_id = draft(
+        node,
+        world,
+        author="gbr_fdo",
+        portions=[("Shared.", NATO_SECRET_REL_GBR_FRA)],
+        recipients=[nation("FRA")],
+    )
+    act(node, world, "gbr_fdo", do_submit_report, report_id)
+    with pytest.raises(Forbidden, match="another releasing officer"):
+        act(node, world, "gbr_fdo", do_release, report_id)
+    with pytest.raises(Forbidden, match="another releasing officer"):
+        act(node, world, "gbr_fdo", do_return, report_id, comments="Mine.")

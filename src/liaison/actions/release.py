@@ -182,6 +182,9 @@ def _decidable(
         raise NotFound("no such report")
     if report.author_nation != actor.nation:
         raise Forbidden("only a releasing officer of the author's nation decides its release")
+    if report.author_id == actor.user_id:
+        # Separation of duties: disclosure is decided by someone other than the writer.
+        raise Forbidden("another releasing officer decides on your own report")
     if report.quarantined_at is not None:
         raise Conflict("the report is quarantined as a spill")
     if expected_version is not None and expected_version != report.version:

@@ -69,6 +69,14 @@ DEMO_ACCOUNTS = (
         "SECRET",
     ),
     DemoAccount(
+        "usa.lno",
+        "CPT Maria Alvarez",
+        "USA",
+        ("officer",),
+        "demo-usa-prairie-beacon",
+        "SECRET",
+    ),
+    DemoAccount(
         "usa.fdo",
         "LTC Dana Whitaker",
         "USA",
