@@ -14,7 +14,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
@@ -31,8 +30,8 @@ from liaison.domain.dtg import format_dtg, parse_dtg
 from liaison.domain.errors import Invalid, LiaisonError, NotFound
 from liaison.domain.reports import EDITABLE_STATES, ReportKind, ReportState
 from liaison.queries import reports as queries
+from liaison.queries.organization import list_offices
 from liaison.queries.search import SearchFilter, SearchResult, search_reports
-from liaison.queries.visibility import visible
 from liaison.security import LabelError, RollupError, render_marking, rollup
 from liaison.security.marking import MarkingLocation
 from liaison.store.models import Office, Report
@@ -50,10 +49,7 @@ FACETS = ("kind", "nation", "office", "classification")
 
 def _offices(web: Web) -> list[Office]:
     """The offices the reader sees (a report is written for one of them)."""
-    query = select(Office).order_by(Office.name, Office.id)
-    return list(
-        web.session.scalars(visible(web.session, query, web.principal, Office.label_id.expression))
-    )
+    return list_offices(web.session, web.principal)
 
 
 def _node_picker(web: Web) -> Picker:

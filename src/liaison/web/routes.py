@@ -10,21 +10,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
 
-from liaison.actions.accounts import do_sign_in, do_sign_out
-from liaison.actions.recording import record
-from liaison.domain.accounts import MAX_PASSWORD_LENGTH, Principal
+from liaison.actions.accounts import do_set_language, do_sign_in, do_sign_out
+from liaison.domain.accounts import MAX_PASSWORD_LENGTH
 from liaison.domain.errors import Invalid
 from liaison.domain.reports import ReportState
 from liaison.http.deps import SESSION_COOKIE, NodeDep
 from liaison.node import Node
 from liaison.queries.notifications import list_notifications
-from liaison.queries.reports import list_reports, view
+from liaison.queries.reports import awaiting_acknowledgement, list_reports
 from liaison.security import render_marking
 from liaison.store.labels import authority_of
-from liaison.store.models import User
-from liaison.web import reports
+from liaison.web import audit, channels, organization, people, reports
 from liaison.web.i18n import ENVIRONMENTS, LANGUAGES, choose_language, gettext
 from liaison.web.pages import NODE_POLICY, Marks, WebDep, WebRoute, css_class, highest, render
 
@@ -34,25 +31,21 @@ HOME_ITEMS = 20
 router = APIRouter(include_in_schema=False, route_class=WebRoute)
 router.include_router(reports.router)
 router.include_router(reports.json_router)
+for pages in (channels, organization, people, audit):
+    router.include_router(pages.router)
 
 
 @router.get("/", response_class=HTMLResponse, name="home")
 def home(web: WebDep) -> Response:
     session, me = web.session, web.principal
     released = list_reports(session, me, state=ReportState.RELEASED, limit=HOME_ITEMS).items
-    unacknowledged = [
-        report
-        for report in released
-        if report.ack_by is not None
-        and report.author_id != me.user_id
-        and view(session, me, report).acknowledged_at is None
-    ]
+    unacknowledged = awaiting_acknowledgement(session, me, limit=HOME_ITEMS)
     notifications = [
         (note, report)
         for note, report, _message in list_notifications(session, me, limit=HOME_ITEMS).items
         if report is not None
     ]
-    shown = {report.label_id for report in released}
+    shown = {report.label_id for report in (*released, *unacknowledged)}
     shown |= {report.label_id for _note, report in notifications}
     context = {"released": released, "unacknowledged": unacknowledged}
     return render(web, "home.html", context | {"notifications": notifications}, shown)
@@ -69,28 +62,9 @@ def set_language(
     if language not in LANGUAGES:
         raise Invalid(f"unknown language {language!r}: expected en or fr", field="language")
     with web.node.db.writing() as session:
-        _set_language(session, web.principal, language)
+        do_set_language(session, web.principal, language)
     target = next if next.startswith("/") and not next.startswith("//") else "/"
     return RedirectResponse(target, status_code=303)
-
-
-def _set_language(session: Session, actor: Principal, language: str) -> None:
-    """The user's page language. Stands in for an action `do_set_language` (not yet written):
-    updates the user row and records it, as `do_set_time_zone` does for the time zone."""
-    user = session.get(User, actor.user_id)
-    if user is None:
-        raise Invalid("no such user")
-    user.language = language
-    record(
-        session,
-        actor,
-        "user.language",
-        object_type="user",
-        object_id=user.id,
-        reason=language,
-        event="user.updated",
-        payload={"username": user.username, "changed": ["language"]},
-    )
 
 
 @router.get("/login", response_class=HTMLResponse)
