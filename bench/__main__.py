@@ -12,6 +12,7 @@ BENCHMARKS = (
     "org_people",
     "reports",
     "messages",
+    "stream",
 )
 
 for name in sys.argv[1:] or BENCHMARKS:
