@@ -28,7 +28,9 @@ from liaison.domain.clearances import NationalClearance
 from liaison.domain.errors import Forbidden, Invalid, NotFound, Stale, TooLarge
 from liaison.node import Node
 from liaison.queries import channels as queries
+from liaison.queries.people import office_expiring
 from liaison.store.models import Message, MessageAlert, Notification
+from liaison.store.types import utcnow
 from tests.conftest import table_rows, write
 from tests.org_fixtures import ADMIN, nato
 from tests.report_fixtures import (
@@ -179,3 +181,54 @@ def test_acknowledgements_and_the_escalation_of_an_ignored_flash(node: Node, wor
         done = {line.user_id for line in board if line.acknowledged_at}
         assert done == {world.users["gbr_low"]}
         assert session.scalars(select(Message)).first() is not None
+
+
+def test_messages_awaiting_my_acknowledgement(node: Node, world: World) -> None:
+    net = channel(node, world, "GBR", "FRA")
+    flash = post(
+        node,
+        world,
+        "gbr_security",
+        net,
+        "FLASH: report now.",
+        precedence=Precedence.FLASH,
+        ack_required=True,
+    )
+    post(node, world, "gbr_security", net, "Routine chatter.")
+
+    def waiting(who: str) -> list[uuid.UUID]:
+        with node.db.reading() as session:
+            viewer = world.principal(node, who)
+            return [m.id for m in queries.awaiting_acknowledgement(session, viewer)]
+
+    assert waiting("fra_reader") == [flash.id]
+    assert waiting("gbr_security") == []  # their own
+    assert waiting("usa_reader") == []
+    act(node, world, "fra_reader", do_acknowledge_message, flash.id)
+    assert waiting("fra_reader") == []
+
+
+def test_my_offices_expiring_clearances(node: Node, world: World) -> None:
+    corps = world.corps
+    soon = utcnow().date() + timedelta(days=30)
+    officer = replace(ADMIN, roles=frozenset({Role.ADMIN, Role.SECURITY_OFFICER}))
+    cleared = NationalClearance("DEMO-GBR", "SECRET", frozenset(), None, soon)
+
+    def link(session: Session) -> None:
+        do_set_person_clearance(session, officer, corps.snlo_person, cleared)
+        do_link_user(session, officer, world.users["gbr_fdo"], corps.snlo_person)
+
+    write(node, link)
+    today = utcnow().date()
+    with node.db.reading() as session:
+        mine = office_expiring(
+            session, world.principal(node, "gbr_fdo"), within_days=90, today=today
+        )
+        unlinked = office_expiring(
+            session, world.principal(node, "fra_reader"), within_days=90, today=today
+        )
+        assert mine is not None
+        assert [(entry.person.id, entry.kind) for entry in mine] == [
+            (corps.snlo_person, "clearance")
+        ]
+    assert unlinked is None

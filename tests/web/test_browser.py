@@ -1,6 +1,6 @@
 """The pages in Debian's Chromium against a real server: compose with a live marking, release
-to France, read as French, find no trace as American, switch to French. Screenshots of the
-main pages go to tests/web/artifacts/."""
+to France, read as French, find no trace as American, switch to French; sanitize into a tear
+line. Screenshots of the main pages go to tests/web/artifacts/."""
 
 from __future__ import annotations
 
@@ -13,10 +13,19 @@ from pathlib import Path
 import pytest
 import uvicorn
 
+from liaison.actions.reports import do_submit_report
 from liaison.app import create_app
 from liaison.node import Node
 from tests.conftest import PASSWORD
-from tests.report_fixtures import World, build_world
+from tests.report_fixtures import (
+    NATO_SECRET_REL_GBR,
+    NATO_UNCLASSIFIED,
+    World,
+    act,
+    build_world,
+    draft,
+    nation,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -156,3 +165,28 @@ def test_a_report_travels_from_author_to_france_and_nowhere_else(
     expect(american.locator("h1")).to_have_text("Not found")
     assert banner(american) == ("NATO UNCLASSIFIED",) * 2
     shot(american, "not-found")
+
+
+def test_a_releasing_officer_sanitizes_a_report_into_a_tear_line(
+    served: tuple[str, World], browser: object, node: Node
+) -> None:
+    base, world = served
+    expect = sync_api.expect
+    portions = [("Enemy armour seen.", NATO_SECRET_REL_GBR), ("Weather fair.", NATO_UNCLASSIFIED)]
+    original = draft(node, world, portions=portions, recipients=[nation("FRA")])
+    act(node, world, "gbr_author", do_submit_report, original)
+
+    officer = sign_in(browser, base, "gbr.fdo")
+    officer.goto(f"/reports/{original}")
+    officer.get_by_role("link", name="Sanitize into a tear line").click()
+    officer.get_by_label("Title").fill("Armour movement (tear line)")
+    officer.locator("#portion-1-text").fill("Armour reported in the sector.")
+    officer.locator("#portion-1-classification").select_option("RESTRICTED")
+    officer.locator("#portion-1-rel-GBR").uncheck()  # the picker starts from the original's label
+    officer.locator("#portion-2-classification").select_option("UNCLASSIFIED")
+    officer.locator("#to-nation-FRA").check()
+    expect(officer.locator("[data-overall-marking]")).to_have_text("NATO RESTRICTED")
+    officer.get_by_role("button", name="Release the tear line").click()
+    expect(officer.locator("h1")).to_have_text("Armour movement (tear line)")
+    expect(officer.locator(".portion").first).to_have_text("(NR) Armour reported in the sector.")
+    shot(officer, "tear-line")

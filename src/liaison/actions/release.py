@@ -38,6 +38,7 @@ from liaison.domain.reports import (
     ReportKind,
     ReportState,
     releasable,
+    release_refusal,
 )
 from liaison.security import Label, label_from_json
 from liaison.store.models import Report, ReportPortion, ReportRecipient, StoredLabel
@@ -180,11 +181,9 @@ def _decidable(
     report = readable_report(session, actor, report_id, lock=True)
     if report is None:
         raise NotFound("no such report")
-    if report.author_nation != actor.nation:
-        raise Forbidden("only a releasing officer of the author's nation decides its release")
-    if report.author_id == actor.user_id:
-        # Separation of duties: disclosure is decided by someone other than the writer.
-        raise Forbidden("another releasing officer decides on your own report")
+    refusal = release_refusal(actor, author_id=report.author_id, author_nation=report.author_nation)
+    if refusal is not None:
+        raise Forbidden(refusal)
     if report.quarantined_at is not None:
         raise Conflict("the report is quarantined as a spill")
     if expected_version is not None and expected_version != report.version:

@@ -6,10 +6,12 @@ the Admiralty grading of an INTREP's source), kept to what a liaison office exch
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from liaison.domain.accounts import Principal, Role
 from liaison.domain.audience import Audience as Audience  # re-exported
 from liaison.domain.audience import AudienceKind as AudienceKind  # re-exported
 from liaison.domain.nations import RELEASABLE_TO
@@ -150,6 +152,21 @@ def clean_fields(kind: ReportKind, fields: Mapping[str, str]) -> dict[str, str]:
         if value:
             cleaned[spec.name] = value.upper() if spec.choices else value
     return cleaned
+
+
+def release_refusal(actor: Principal, *, author_id: uuid.UUID, author_nation: str) -> str | None:
+    """Why `actor` may not decide a report's release (or sanitize it); None when they may.
+
+    Foreign disclosure is decided by a releasing officer of the author's nation who is not the
+    author: separation of duties.
+    """
+    if not actor.has(Role.RELEASING_OFFICER):
+        return "this needs the releasing_officer role"
+    if author_nation != actor.nation:
+        return "only a releasing officer of the author's nation decides its release"
+    if author_id == actor.user_id:
+        return "another releasing officer decides on your own report"
+    return None
 
 
 def releasable(label: Label, holds: frozenset[str]) -> bool:

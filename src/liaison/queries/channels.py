@@ -133,3 +133,26 @@ def author_names(session: Session, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, 
         return {}
     rows = session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids)))
     return dict(rows.all())
+
+
+def awaiting_acknowledgement(
+    session: Session, viewer: Principal, *, limit: int = 50
+) -> list[Message]:
+    """Messages the viewer may read that ask for an acknowledgement they have not given
+    (their own excepted, deleted ones too), newest first."""
+    acknowledged = select(MessageAcknowledgement.message_id).where(
+        MessageAcknowledgement.user_id == viewer.user_id
+    )
+    query = (
+        select(Message)
+        .where(
+            message_readable(session, viewer),
+            Message.ack_required.is_(True),
+            Message.deleted_at.is_(None),
+            Message.author_id != viewer.user_id,
+            Message.id.not_in(acknowledged),
+        )
+        .order_by(Message.created_at.desc(), Message.id.desc())
+        .limit(check_limit(limit))
+    )
+    return list(session.scalars(query))

@@ -38,6 +38,7 @@ from liaison.store.models import (
     Post,
     Qualification,
     StoredLabel,
+    User,
 )
 from liaison.store.types import utcnow
 
@@ -498,3 +499,16 @@ def _registry(session: Session) -> PolicyRegistry:
     authority = authority_of(session)
     authority.refresh(session, at_once=False)  # policies installed since this process looked
     return authority.registry
+
+
+def office_expiring(
+    session: Session, viewer: Principal, *, within_days: int, today: date
+) -> list[Expiring] | None:
+    """The expiring clearances and qualifications of the people of the viewer's office (that
+    of the person their account is linked to); None when they have no such office."""
+    user = session.get(User, viewer.user_id)
+    person = session.get(Person, user.person_id) if user and user.person_id else None
+    if person is None or person.office_id is None:
+        return None
+    found = expiring(session, viewer, within_days=within_days, today=today)
+    return [entry for entry in found if entry.person.office_id == person.office_id]

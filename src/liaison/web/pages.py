@@ -36,7 +36,14 @@ from starlette.routing import NoMatchFound
 
 from liaison.domain.accounts import Principal, Role
 from liaison.domain.dtg import format_dtg_in
-from liaison.domain.errors import Conflict, Forbidden, Invalid, LiaisonError, NotFound
+from liaison.domain.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    LiaisonError,
+    NotFound,
+    TooLarge,
+)
 from liaison.http.deps import SESSION_COOKIE, holder
 from liaison.node import Node
 from liaison.queries.accounts import Holder
@@ -120,6 +127,10 @@ class Web:
     def marks(self, label_id: int) -> Marks:
         """The marking of a stored label, in the reader's language."""
         return self._label(label_id)[1]
+
+    def label(self, label_id: int) -> Label:
+        """A stored label."""
+        return self._label(label_id)[0]
 
     def _label(self, label_id: int) -> tuple[Label, Marks]:
         if label_id not in self._marks:
@@ -250,12 +261,13 @@ def _path_of(request: Request, route: str) -> str | None:
         return None
 
 
-_STATUS = {NotFound: 404, Forbidden: 403, Invalid: 422, Conflict: 409}
+_STATUS = {NotFound: 404, Forbidden: 403, Invalid: 422, Conflict: 409, TooLarge: 413}
 _TITLES = {
     404: "Not found",
     403: "Not allowed",
     422: "Please check what you entered",
     409: "This cannot be done now",
+    413: "The file is too large",
 }
 
 
@@ -265,6 +277,13 @@ def error_page(web: Web, status: int, detail: str | None) -> HTMLResponse:
     return render(
         web, "error.html", {"title": _TITLES[status], "detail": shown}, status_code=status
     )
+
+
+def _detail(web: Web, error: LiaisonError) -> str:
+    if isinstance(error, TooLarge):
+        text = web.gettext("Files of up to {limit} bytes can be attached: nothing was stored.")
+        return text.format(limit=error.limit)
+    return str(error)
 
 
 class WebRoute(APIRoute):
@@ -281,7 +300,7 @@ class WebRoute(APIRoute):
                 web = getattr(request.state, "web", None)
                 if web is None or status not in _TITLES:
                     raise
-                return error_page(web, status, str(error))
+                return error_page(web, status, _detail(web, error))
             except RequestValidationError:
                 web = getattr(request.state, "web", None)
                 if web is None:

@@ -70,6 +70,17 @@ def picked_label(policy: str, classification: str, releasable: Iterable[str]) ->
     return Label(policy, classification, categories)
 
 
+def picker_values(label: Label) -> dict[str, object]:
+    """The picker's fields for an existing label: its classification and "Releasable To"."""
+    releasable = sorted(
+        value
+        for category in label.categories
+        if category.tag_set == RELEASABLE_TO and category.kind == TagKind.PERMISSIVE
+        for value in category.values
+    )
+    return {"classification": label.classification, "releasable": releasable}
+
+
 def audiences(entries: Sequence[str]) -> list[Audience]:
     """Distribution entries from form values such as "nation:FRA" or "community:NATO"."""
     parsed = []

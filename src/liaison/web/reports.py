@@ -24,11 +24,11 @@ from liaison.actions.reports import (
     do_create_report,
     do_note_read,
     do_submit_report,
+    do_update_report,
 )
-from liaison.domain.accounts import Role
 from liaison.domain.dtg import format_dtg, parse_dtg
-from liaison.domain.errors import Invalid, LiaisonError, NotFound
-from liaison.domain.reports import EDITABLE_STATES, ReportKind, ReportState
+from liaison.domain.errors import Conflict, Invalid, LiaisonError, NotFound, Stale
+from liaison.domain.reports import EDITABLE_STATES, ReportKind, ReportState, release_refusal
 from liaison.queries import reports as queries
 from liaison.queries.organization import list_offices
 from liaison.queries.search import SearchFilter, SearchResult, search_reports
@@ -37,7 +37,7 @@ from liaison.security.marking import MarkingLocation
 from liaison.store.models import Office, Report
 from liaison.store.types import utcnow
 from liaison.web.pages import NODE_POLICY, Web, WebDep, WebRoute, css_class, page_id, render
-from liaison.web.picker import Picker, audiences, picked_label, picker
+from liaison.web.picker import Picker, audiences, picked_label, picker, picker_values
 
 router = APIRouter(route_class=WebRoute)
 json_router = APIRouter()  # answers in JSON, errors as problem details
@@ -52,7 +52,8 @@ def _offices(web: Web) -> list[Office]:
     return list_offices(web.session, web.principal)
 
 
-def _node_picker(web: Web) -> Picker:
+def node_picker(web: Web) -> Picker:
+    """The label picker of the node's policy, in the reader's language."""
     policy = web.policy(NODE_POLICY)
     if policy is None:
         raise RuntimeError(f"the node has no {NODE_POLICY} policy")
@@ -125,13 +126,16 @@ def queue_page(web: WebDep) -> Response:
 # --- compose ----------------------------------------------------------------------------------
 
 
-def _compose_context(web: Web, values: dict[str, Any], error: str | None) -> dict[str, Any]:
+def _compose_context(
+    web: Web, values: dict[str, Any], error: str | None, report: Report | None
+) -> dict[str, Any]:
     return {
         "kinds": [kind.value for kind in ReportKind],
         "offices": _offices(web),
-        "picker": _node_picker(web),
+        "picker": node_picker(web),
         "values": values,
         "error": error,
+        "report": report,  # the report being edited; None when writing a new one
     }
 
 
@@ -146,10 +150,20 @@ def _blank_values() -> dict[str, Any]:
     }
 
 
-def _render_compose(web: Web, values: dict[str, Any], error: str | None = None) -> Response:
-    context = _compose_context(web, values, error)
+def _render_compose(
+    web: Web,
+    values: dict[str, Any],
+    error: str | None = None,
+    *,
+    report: Report | None = None,
+    status_code: int | None = None,
+) -> Response:
+    context = _compose_context(web, values, error, report)
     shown = [office.label_id for office in context["offices"]]
-    return render(web, "reports/compose.html", context, shown, status_code=422 if error else 200)
+    if report is not None:
+        shown.append(report.label_id)
+    status = status_code or (422 if error else 200)
+    return render(web, "reports/compose.html", context, shown, status_code=status)
 
 
 @router.get("/reports/new", name="compose")
@@ -183,16 +197,22 @@ def _form_values(form: FormData) -> dict[str, Any]:
     }
 
 
-def _compose(web: Web, form: FormData) -> Response:
+def _checked_form(web: Web, form: FormData) -> tuple[dict[str, Any], str]:
+    """The compose form's values and the button pressed ("add" adds a blank portion)."""
     web.check_csrf(str(form.get("csrf_token", "")))
     try:
         values = _form_values(form)
     except ValueError:
         raise Invalid("malformed form") from None
     action = str(form.get("action", "save"))
+    if action == "add" and len(values["portions"]) < MAX_PORTIONS:
+        values["portions"].append({"text": "", "classification": "", "releasable": []})
+    return values, action
+
+
+def _compose(web: Web, form: FormData) -> Response:
+    values, action = _checked_form(web, form)
     if action == "add":
-        if len(values["portions"]) < MAX_PORTIONS:
-            values["portions"].append({"text": "", "classification": "", "releasable": []})
         return _render_compose(web, values)
     try:
         report_id = _create(web, values, submit=action == "submit")
@@ -201,9 +221,8 @@ def _compose(web: Web, form: FormData) -> Response:
     return RedirectResponse(f"/reports/{report_id}", status_code=303)
 
 
-def _create(web: Web, values: dict[str, Any], *, submit: bool) -> uuid.UUID:
-    """Save the composed report as a draft, and submit it when asked."""
-    policy = _node_picker(web).policy
+def _new_portions(web: Web, values: dict[str, Any]) -> list[NewPortion]:
+    policy = node_picker(web).policy
     portions = [
         NewPortion(p["text"], picked_label(policy, p["classification"], p["releasable"]))
         if p["classification"]
@@ -213,6 +232,12 @@ def _create(web: Web, values: dict[str, Any], *, submit: bool) -> uuid.UUID:
     ]
     if not portions:
         raise Invalid("write at least one portion", field="portions")
+    return portions
+
+
+def _create(web: Web, values: dict[str, Any], *, submit: bool) -> uuid.UUID:
+    """Save the composed report as a draft, and submit it when asked."""
+    portions = _new_portions(web, values)
     if values["kind"] not in {kind.value for kind in ReportKind}:
         raise Invalid("choose a report kind", field="kind")
     with web.node.db.writing() as session:
@@ -230,6 +255,82 @@ def _create(web: Web, values: dict[str, Any], *, submit: bool) -> uuid.UUID:
         if submit:
             do_submit_report(session, web.principal, report.id)
         return report.id
+
+
+# --- editing a draft or a returned report -----------------------------------------------------
+
+
+def editable_view(web: Web, report_id: uuid.UUID) -> queries.ReportView:
+    """The reader's own draft or returned report; any other report they see is a Conflict."""
+    shown = queries.get_report(web.session, web.principal, report_id)
+    if not _can_edit(web, shown.report):
+        raise Conflict("only your own draft or returned report can be edited")
+    return shown
+
+
+def _can_edit(web: Web, report: Report) -> bool:
+    return report.author_id == web.principal.user_id and report.state in EDITABLE_STATES
+
+
+def _report_values(web: Web, shown: queries.ReportView) -> dict[str, Any]:
+    report = shown.report
+    return {
+        "title": report.title,
+        "kind": report.kind,
+        "dtg": format_dtg(report.dtg),
+        "office": str(report.office_id),
+        "portions": [
+            {"text": portion.text} | picker_values(web.label(portion.label_id))
+            for portion in shown.portions
+        ],
+        "recipients": [f"{r.kind}:{r.value}" for r in shown.recipients],
+    }
+
+
+@router.get("/reports/{report_id}/edit", name="edit_report")
+def edit_page(report_id: uuid.UUID, web: WebDep) -> Response:
+    shown = editable_view(web, report_id)
+    return _render_compose(web, _report_values(web, shown), report=shown.report)
+
+
+@router.post("/reports/{report_id}/edit")
+async def edit(report_id: uuid.UUID, request: Request, web: WebDep) -> Response:
+    form = await request.form()
+    return await run_in_threadpool(_edit, web, report_id, form)
+
+
+def _edit(web: Web, report_id: uuid.UUID, form: FormData) -> Response:
+    report = editable_view(web, report_id).report
+    values, action = _checked_form(web, form)
+    values |= {"kind": report.kind, "office": str(report.office_id)}  # fixed once written
+    if action == "add":
+        return _render_compose(web, values, report=report)
+    version = str(form.get("version", ""))
+    if not version.isdigit():
+        raise Invalid("malformed form")
+    try:
+        with web.node.db.writing() as session:
+            do_update_report(
+                session,
+                web.principal,
+                report_id,
+                expected_version=int(version),
+                title=values["title"],
+                dtg=parse_dtg(values["dtg"]),
+                portions=_new_portions(web, values),
+                recipients=audiences(values["recipients"]),
+            )
+            if action == "submit":
+                do_submit_report(session, web.principal, report_id)
+    except Stale:
+        stale = web.gettext(
+            "Someone changed this report since you opened it: nothing was saved. "
+            "Open it again to see the current version."
+        )
+        return _render_compose(web, values, stale, report=report, status_code=409)
+    except (LiaisonError, ValueError) as error:
+        return _render_compose(web, values, str(error), report=report)
+    return RedirectResponse(f"/reports/{report_id}", status_code=303)
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -250,22 +351,32 @@ def report_page(report_id: uuid.UUID, web: WebDep) -> Response:
     context = {
         "view": shown,
         "report": report,
-        "can_submit": report.author_id == me.user_id and report.state in EDITABLE_STATES,
+        "can_submit": _can_edit(web, report),
         "can_acknowledge": report.state == ReportState.RELEASED
         and report.author_id != me.user_id
         and shown.acknowledged_at is None,
         "can_decide": _can_decide(web, report),
+        "can_sanitize": can_sanitize(web, report),
+        "picker": node_picker(web),
     }
     return render(web, "reports/read.html", context, labels)
 
 
+def can_sanitize(web: Web, report: Report) -> bool:
+    """Whether to offer a tear line: the release decider's rule, on a submitted or released
+    report that is not quarantined (the action checks again)."""
+    return report.state in (ReportState.SUBMITTED, ReportState.RELEASED) and _decider(web, report)
+
+
 def _can_decide(web: Web, report: Report) -> bool:
-    me = web.principal
-    return (
-        report.state == ReportState.SUBMITTED
-        and report.author_nation == me.nation
-        and me.has(Role.RELEASING_OFFICER)
+    return report.state == ReportState.SUBMITTED and _decider(web, report)
+
+
+def _decider(web: Web, report: Report) -> bool:
+    refusal = release_refusal(
+        web.principal, author_id=report.author_id, author_nation=report.author_nation
     )
+    return refusal is None and report.quarantined_at is None
 
 
 @router.post("/reports/{report_id}/submit")

@@ -17,21 +17,33 @@ from liaison.domain.errors import Invalid
 from liaison.domain.reports import ReportState
 from liaison.http.deps import SESSION_COOKIE, NodeDep
 from liaison.node import Node
+from liaison.queries.channels import awaiting_acknowledgement as awaiting_messages
 from liaison.queries.notifications import list_notifications
+from liaison.queries.people import office_expiring
 from liaison.queries.reports import awaiting_acknowledgement, list_reports
 from liaison.security import render_marking
 from liaison.store.labels import authority_of
-from liaison.web import audit, channels, organization, people, reports
+from liaison.store.types import utcnow
+from liaison.web import (
+    attachments,
+    audit,
+    channels,
+    organization,
+    people,
+    reports,
+    tear_lines,
+)
 from liaison.web.i18n import ENVIRONMENTS, LANGUAGES, choose_language, gettext
 from liaison.web.pages import NODE_POLICY, Marks, WebDep, WebRoute, css_class, highest, render
 
 LOGIN_CSRF_COOKIE = "liaison_login_csrf"
 STATIC_DIR = Path(__file__).parent / "static"
 HOME_ITEMS = 20
+EXPIRING_WITHIN_DAYS = 90
 router = APIRouter(include_in_schema=False, route_class=WebRoute)
 router.include_router(reports.router)
 router.include_router(reports.json_router)
-for pages in (channels, organization, people, audit):
+for pages in (attachments, tear_lines, channels, organization, people, audit):
     router.include_router(pages.router)
 
 
@@ -45,10 +57,21 @@ def home(web: WebDep) -> Response:
         for note, report, _message in list_notifications(session, me, limit=HOME_ITEMS).items
         if report is not None
     ]
+    messages = awaiting_messages(session, me, limit=HOME_ITEMS)
+    expiring = office_expiring(session, me, within_days=EXPIRING_WITHIN_DAYS, today=utcnow().date())
     shown = {report.label_id for report in (*released, *unacknowledged)}
     shown |= {report.label_id for _note, report in notifications}
-    context = {"released": released, "unacknowledged": unacknowledged}
-    return render(web, "home.html", context | {"notifications": notifications}, shown)
+    shown |= {message.label_id for message in messages}
+    shown |= {entry.person.label_id for entry in expiring or ()}
+    context = {
+        "released": released,
+        "unacknowledged": unacknowledged,
+        "notifications": notifications,
+        "messages": messages,
+        "expiring": expiring,
+        "expiring_days": EXPIRING_WITHIN_DAYS,
+    }
+    return render(web, "home.html", context, shown)
 
 
 @router.post("/web/language")
