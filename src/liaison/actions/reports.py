@@ -357,13 +357,17 @@ def do_note_read(
     """
     report = readable_report(session, actor, report_id)
     if report is None:
-        if session.get(Report, report_id) is not None:
+        hidden = session.get(Report, report_id)
+        if hidden is not None:
+            # Under the report's label: the audit viewer shows the attempt only to security
+            # officers who may read the report.
             record(
                 session,
                 actor,
                 f"report.{how}",
                 object_type="report",
                 object_id=report_id,
+                label_id=str(hidden.label_id),
                 decision="denied",
                 reason="not visible to the reader",
             )
