@@ -86,13 +86,6 @@ class BlobStore:
         """The stored file for reading; FileNotFoundError when there is none."""
         return self._location(sha256).open("rb")
 
-    def path(self, sha256: str) -> Path:
-        """Where the stored file is, for handing to a file response; FileNotFoundError if absent."""
-        location = self._location(sha256)
-        if not location.is_file():
-            raise FileNotFoundError(f"no stored file {sha256}")
-        return location
-
     def _location(self, sha256: str) -> Path:
         # The hash may come from the database or a URL: only exact hex can become a path.
         if not _SHA256_HEX.fullmatch(sha256):
