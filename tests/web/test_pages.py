@@ -188,7 +188,7 @@ def test_the_browser_language_applies_until_the_user_chooses() -> None:
     assert choose_language("en", "fr") == "en"
 
 
-def test_the_authenticator_code_is_asked_for_when_the_account_has_one(
+def test_a_missing_authenticator_code_is_refused_like_a_wrong_password(
     client: TestClient, node: Node, make_user: UserFactory
 ) -> None:
     user = make_user("alice")
@@ -200,10 +200,18 @@ def test_the_authenticator_code_is_asked_for_when_the_account_has_one(
     page = client.get("/login")
     fields = {"username": "alice", "password": PASSWORD, "csrf_token": form_token(page.text)}
     asked = client.post("/login", data=fields)
-    assert asked.status_code == 401
+    wrong = client.post(
+        "/login",
+        data=fields
+        | {"password": "wrong-horse-battery-staple-9", "csrf_token": form_token(asked.text)},
+    )
+    assert asked.status_code == wrong.status_code == 401
     assert 'name="otp"' in asked.text
-    assert "Enter the code" in asked.text
-    fields["csrf_token"] = form_token(asked.text)
+    assert "Sign-in refused" in asked.text
+    assert asked.text.replace(form_token(asked.text), "") == wrong.text.replace(
+        form_token(wrong.text), ""
+    )
+    fields["csrf_token"] = form_token(wrong.text)
     fields["otp"] = totp.at(time.time() + 30)  # the next step: the confirmation used this one
     signed_in = client.post("/login", data=fields, follow_redirects=False)
     assert signed_in.status_code == 303

@@ -120,20 +120,11 @@ def login(
             kind="session",
         )
     if outcome.credential is None or outcome.secret is None:
-        # Only a right password reaches the second factor: then ask for the code.
-        ask_otp = outcome.failure == "second factor missing"
-        message = (
-            "Enter the code from your authenticator."
-            if ask_otp
-            else "Sign-in refused: check the username, password and code."
-        )
+        # One answer for every refusal: asking for the code only after a right password would
+        # tell a guesser that the password was right (the form always offers the code field).
+        message = "Sign-in refused: check the username, password and code."
         return _login_page(
-            request,
-            node,
-            error=gettext(language, message),
-            status=401,
-            username=username,
-            ask_otp=ask_otp or bool(otp),
+            request, node, error=gettext(language, message), status=401, username=username
         )
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(
@@ -169,7 +160,6 @@ def _login_page(
     status: int = 200,
     *,
     username: str = "",
-    ask_otp: bool = False,
 ) -> Response:
     """The sign-in form, with a fresh double-submit CSRF token; bannered at the node's lowest
     marking, since it shows nothing labelled."""
@@ -191,7 +181,6 @@ def _login_page(
             error=error,
             node_name=node.settings.node_name,
             username=username,
-            ask_otp=ask_otp,
         )
     )
     response = HTMLResponse(html, status_code=status)
