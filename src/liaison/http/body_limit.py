@@ -1,6 +1,6 @@
 """A bound on every request body, so no route parses an unbounded JSON document (413).
 
-Attachment uploads stream to disk under their own, larger limit (`api.uploads`) and pass here
+Attachment uploads (API and web) stream to disk under their own, larger limit and pass here
 unbounded.
 """
 
@@ -11,7 +11,7 @@ import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-_STREAMED = re.compile(r"^/api/v1/reports/[^/]+/attachments$")
+_STREAMED = re.compile(r"^(/api/v1)?/reports/[^/]+/attachments$")  # the API's and the web's
 
 
 class BodyLimitMiddleware:
