@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 from liaison.actions.notifications import notify_users
 from liaison.actions.policies import label_or_office_default, prepare_label
 from liaison.actions.recording import record
-from liaison.actions.sight import seen
+from liaison.actions.sight import check_audiences, seen
 from liaison.audit.log import content_digest
 from liaison.domain.accounts import Principal, Role
-from liaison.domain.audience import Audience, AudienceKind
+from liaison.domain.audience import Audience
 from liaison.domain.channels import (
     MAX_CHANNEL_NAME,
     ChannelKind,
@@ -28,7 +28,6 @@ from liaison.domain.channels import (
 )
 from liaison.domain.errors import Conflict, Forbidden, Invalid, NotFound, Stale, TooLarge
 from liaison.domain.language_detection import detect_language
-from liaison.domain.nations import COMMUNITIES, normalize_nation
 from liaison.security import Label, label_from_json
 from liaison.store.channel_access import readable_channel, readable_message
 from liaison.store.labels import authority_of
@@ -39,7 +38,6 @@ from liaison.store.models import (
     MessageAcknowledgement,
     MessageVersion,
     Office,
-    Person,
     StoredLabel,
     User,
 )
@@ -132,16 +130,7 @@ def _managed(session: Session, actor: Principal, channel_id: uuid.UUID) -> Chann
 def _add_members(
     session: Session, actor: Principal, channel: Channel, members: Sequence[Audience]
 ) -> None:
-    communities = {community.name for community in COMMUNITIES}
-    for member in sorted(set(members)):
-        if member.kind is AudienceKind.NATION:
-            normalize_nation(member.value)
-        elif member.kind is AudienceKind.COMMUNITY and member.value not in communities:
-            raise Invalid(f"unknown community {member.value}", field="members")
-        elif member.kind is AudienceKind.OFFICE:
-            seen(session, actor, Office, uuid.UUID(member.value), "office")
-        elif member.kind is AudienceKind.PERSON:
-            seen(session, actor, Person, uuid.UUID(member.value), "person")
+    for member in check_audiences(session, actor, members, "members"):
         if session.get(ChannelMember, (channel.id, member.kind.value, member.value)) is None:
             session.add(ChannelMember(channel_id=channel.id, kind=member.kind, value=member.value))
     session.flush()

@@ -18,13 +18,12 @@ from sqlalchemy.orm import Session
 from liaison.actions.notifications import notify_readers, notify_users
 from liaison.actions.policies import label_or_office_default, prepare_label
 from liaison.actions.recording import record
-from liaison.actions.sight import seen
+from liaison.actions.sight import check_audiences, seen
 from liaison.audit.log import content_digest
 from liaison.domain import geo
 from liaison.domain.accounts import Principal, Role
 from liaison.domain.errors import Conflict, Forbidden, Invalid, NotFound, Stale
 from liaison.domain.filenames import safe_filename
-from liaison.domain.nations import COMMUNITIES, normalize_nation
 from liaison.domain.reports import (
     EDITABLE_STATES,
     MAX_PORTION_LENGTH,
@@ -504,18 +503,10 @@ def write_portions(session: Session, report: Report, prepared: list[tuple[str, i
 def write_recipients(
     session: Session, actor: Principal, report: Report, recipients: Sequence[Audience]
 ) -> None:
-    communities = {community.name for community in COMMUNITIES}
-    for audience in sorted(set(recipients)):
-        if audience.kind is AudienceKind.NATION:
-            normalize_nation(audience.value)
-        elif audience.kind is AudienceKind.COMMUNITY and audience.value not in communities:
-            known = ", ".join(sorted(communities))
-            raise Invalid(f"unknown community {audience.value}: one of {known}", "recipients")
-        elif audience.kind is AudienceKind.OFFICE:
-            seen(session, actor, Office, uuid.UUID(audience.value), "office")
-        elif audience.kind is AudienceKind.PERSON:
-            seen(session, actor, Person, uuid.UUID(audience.value), "person")
-        session.add(ReportRecipient(report_id=report.id, kind=audience.kind, value=audience.value))
+    session.add_all(
+        ReportRecipient(report_id=report.id, kind=audience.kind, value=audience.value)
+        for audience in check_audiences(session, actor, recipients, "recipients")
+    )
 
 
 def _portions(session: Session, report: Report) -> list[ReportPortion]:
