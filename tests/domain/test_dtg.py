@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from liaison.domain.dtg import format_dtg, format_dtg_in, parse_dtg, zone_letter
+from liaison.domain.dtg import format_dtg, format_dtg_in, parse_dtg, parse_moment, zone_letter
 
 MOMENT = datetime(2026, 11, 24, 15, 30, tzinfo=UTC)
 ZONE_LETTERS = "ABCDEFGHIKLMNOPQRSTUVWXYZ"
@@ -189,3 +189,13 @@ def test_parse_and_zone_letter_agree_on_each_offset(letter: str) -> None:
     text = f"241530{letter}NOV26"
     assert zone_letter(MOMENT - parse_dtg(text)) == letter
     assert format_dtg(parse_dtg(text), letter) == text
+
+
+def test_a_moment_is_a_dtg_or_iso_8601_with_its_offset() -> None:
+    assert parse_moment("241530ZNOV26") == datetime(2026, 11, 24, 15, 30, tzinfo=UTC)
+    assert parse_moment("2026-11-24T16:30+01:00") == datetime(2026, 11, 24, 15, 30, tzinfo=UTC)
+    with pytest.raises(ValueError, match="time zone"):
+        parse_moment("2026-11-24T15:30")
+    for bad in ("tomorrow", "2026-11-24T15:30:00+00:00" + "0" * 40):
+        with pytest.raises(ValueError, match="not a date-time group"):
+            parse_moment(bad)

@@ -26,6 +26,7 @@ _MONTH_NUMBERS = {name: number for number, name in enumerate(_MONTHS, start=1)}
 
 # The longest sensible spelling is well under this; longer input is refused before any regex work.
 MAX_DTG_LENGTH = 32
+MAX_ISO_LENGTH = 40  # 2026-11-24T15:30:00.123456+00:00 and a little room
 _DTG = re.compile(
     r"(?P<day>[0-9]{2})\s*(?P<hour>[0-9]{2})(?P<minute>[0-9]{2})\s*(?P<zone>\S)"
     r"\s*(?P<month>[A-Z]{3})\s*(?P<year>[0-9]{4}|[0-9]{2})",
@@ -106,3 +107,20 @@ def parse_dtg(text: str) -> datetime:
         return local.astimezone(UTC)
     except OverflowError:
         raise ValueError(f"date-time group out of range: {text!r}") from None
+
+
+def parse_moment(text: str) -> datetime:
+    """A moment given as a DTG or as ISO 8601 with its offset (an aware datetime); ValueError
+    naming what is wrong otherwise."""
+    try:
+        return parse_dtg(text)
+    except ValueError as dtg_error:
+        if len(text) > MAX_ISO_LENGTH:
+            raise dtg_error from None
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise dtg_error from None
+        if moment.tzinfo is None:
+            raise ValueError("give the time zone (or a DTG)") from None
+        return moment

@@ -32,6 +32,7 @@ from liaison.actions.reports import (
 )
 from liaison.api.etags import etag
 from liaison.api.etags import if_match as if_match_version
+from liaison.api.moments import moment_in
 from liaison.api.report_views import (
     AttachmentOut,
     LabelJson,
@@ -43,7 +44,6 @@ from liaison.api.report_views import (
 )
 from liaison.api.routes.organization import label_in
 from liaison.api.uploads import receive_upload
-from liaison.domain.dtg import parse_dtg
 from liaison.domain.errors import Invalid, NotFound
 from liaison.domain.filenames import detect_content_type
 from liaison.domain.reports import Audience, ReportKind, ReportState
@@ -126,23 +126,8 @@ class SpillIn(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-def _moment(text: str | None, field: str) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        return parse_dtg(text)
-    except ValueError as dtg_error:
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            raise Invalid(f"{field}: {dtg_error}", field=field) from None
-        if moment.tzinfo is None:
-            raise Invalid(f"{field}: give the time zone (or a DTG)", field=field) from None
-        return moment
-
-
 def _required_moment(text: str) -> datetime:
-    moment = _moment(text, "dtg")
+    moment = moment_in(text, "dtg")
     assert moment is not None
     return moment
 
@@ -197,7 +182,7 @@ def create_report(body: NewReport, caller: Caller, node: NodeDep, response: Resp
             fields=body.fields,
             locations=_locations(body.locations) or [],
             recipients=_audiences(body.recipients) or [],
-            ack_by=_moment(body.ack_by, "ack_by"),
+            ack_by=moment_in(body.ack_by, "ack_by"),
             origin=node.settings.node_name,
         )
         return _answer(session, caller, report, response)
@@ -253,12 +238,12 @@ def update_report(
             report_id,
             expected_version=if_match_version(if_match),
             title=body.title,
-            dtg=_moment(body.dtg, "dtg"),
+            dtg=moment_in(body.dtg, "dtg"),
             fields=body.fields,
             locations=_locations(body.locations),
             portions=_portions(body.portions),
             recipients=_audiences(body.recipients),
-            ack_by=_moment(body.ack_by, "ack_by"),
+            ack_by=moment_in(body.ack_by, "ack_by"),
         )
         return _answer(session, caller, report, response)
 

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from liaison.api.moments import moment_in
 from liaison.api.report_views import ReportSummary, report_summary
-from liaison.domain.dtg import parse_dtg
-from liaison.domain.errors import Invalid
 from liaison.http.deps import Caller, ReadSession
 from liaison.queries.search import SearchFilter, search_reports
 
@@ -51,8 +49,8 @@ def search(
 ) -> SearchOut:
     where = SearchFilter(
         kind=kind.upper() if kind else None,
-        since=_moment(since, "since"),
-        until=_moment(until, "until"),
+        since=moment_in(since, "since"),
+        until=moment_in(until, "until"),
         office_id=office_id,
         nation=nation.upper() if nation else None,
         classification=classification,
@@ -71,12 +69,3 @@ def search(
         total=result.total,
         facets=result.facets,
     )
-
-
-def _moment(text: str | None, field: str) -> Any:
-    if text is None:
-        return None
-    try:
-        return parse_dtg(text)
-    except ValueError as error:
-        raise Invalid(f"{field}: {error}", field=field) from None
